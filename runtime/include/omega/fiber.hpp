@@ -1,0 +1,119 @@
+#pragma once
+// Fibers for user code: spawn / spawn_daemon / yield / join / current. Every call is a scheduling
+// point of the simulation running on this thread; outside one each throws omega::UsageError.
+
+#include <omega/sim/errors.hpp>
+#include <omega/sim/hash.hpp>
+#include <omega/sim/ids.hpp>
+#include <omega/sim/kernel.hpp>
+
+#include <concepts>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+namespace omega {
+
+using sim::FiberInfo;
+using sim::FiberStatus;
+
+namespace detail {
+
+template <class T>
+struct FiberResult {
+  std::optional<T> value;
+};
+template <>
+struct FiberResult<void> {};
+
+// The Done event's value hash: our own FNV over a byte form, for the types that have an obvious one.
+template <class T>
+std::uint64_t value_hash(const T& v) {
+  if constexpr (std::is_integral_v<T> || std::is_enum_v<T>) {
+    std::uint64_t h = sim::kFnvOffset;
+    const auto u = static_cast<std::uint64_t>(v);
+    for (int i = 0; i < 8; ++i) h = (h ^ ((u >> (8 * i)) & 0xffu)) * sim::kFnvPrime;
+    return h;
+  } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
+    return sim::fnv1a64(std::string_view(v));
+  } else {
+    return 0;
+  }
+}
+
+}  // namespace detail
+
+// A handle to a spawned fiber producing T. Copyable; join it to get the result.
+template <class T>
+class Fiber {
+ public:
+  // Made by spawn(); the result slot is filled when the fiber returns.
+  Fiber(FiberId id, std::shared_ptr<detail::FiberResult<T>> r) : id_(id), result_(std::move(r)) {}
+
+  FiberId id() const noexcept { return id_; }
+  detail::FiberResult<T>& result_slot() const noexcept { return *result_; }
+
+ private:
+  FiberId id_;
+  std::shared_ptr<detail::FiberResult<T>> result_;
+};
+
+template <class F>
+auto spawn_as(F&& fn, std::string name, bool daemon) {
+  using T = std::invoke_result_t<std::decay_t<F>&>;
+  sim::kernel::require(daemon ? "omega::spawn_daemon" : "omega::spawn");
+  auto result = std::make_shared<detail::FiberResult<T>>();
+  auto body = [fn = std::forward<F>(fn), result]() mutable -> std::uint64_t {
+    if constexpr (std::is_void_v<T>) {
+      fn();
+      return 0;
+    } else {
+      result->value.emplace(fn());
+      return detail::value_hash(*result->value);
+    }
+  };
+  const FiberId id = sim::kernel::spawn(std::move(body), std::move(name), daemon);
+  return Fiber<T>(id, std::move(result));
+}
+
+// Starts fn() as a new fiber (a child of the current one); the run waits for it to end.
+template <class F>
+auto spawn(F&& fn, std::string name = {}) {
+  return spawn_as(std::forward<F>(fn), std::move(name), false);
+}
+
+// Like spawn, but the run does not wait for it (actors, servers); it is unwound at the end.
+template <class F>
+auto spawn_daemon(F&& fn, std::string name = {}) {
+  return spawn_as(std::forward<F>(fn), std::move(name), true);
+}
+
+// Lets another fiber run; under the all-zero schedule this is round robin.
+void yield();
+
+// Blocks until f has ended; returns its result or rethrows its exception.
+template <class T>
+T join(const Fiber<T>& f) {
+  sim::kernel::require("omega::join");
+  sim::kernel::join(f.id());
+  if constexpr (!std::is_void_v<T>) {
+    auto& slot = f.result_slot();
+    if (!slot.value)
+      throw UsageError("omega::join: fiber " + sim::kernel::label(f.id()) + " has no result");
+    if constexpr (std::is_copy_constructible_v<T>)
+      return *slot.value;
+    else
+      return std::move(*slot.value);
+  }
+}
+
+// The running fiber's id (the root is fiber 0).
+FiberId current();
+
+// Name, parent, children, status (with the block reason) of a fiber of this run.
+FiberInfo info(FiberId f);
+
+}  // namespace omega

@@ -1,0 +1,31 @@
+#include <omega/check.hpp>
+#include <omega/fiber.hpp>
+#include <omega/random.hpp>
+
+namespace omega {
+
+void yield() { sim::kernel::yield(); }
+
+FiberId current() { return sim::kernel::current_fiber(); }
+
+FiberInfo info(FiberId f) {
+  sim::kernel::require("omega::info");
+  return sim::kernel::info(f);
+}
+
+void check(bool condition, const std::string& message) {
+  sim::kernel::require("omega::check");
+  if (condition) return;
+  if (sim::kernel::tearing_down()) {
+    sim::kernel::point();  // does nothing, but notices a swallowed forced_unwind
+    return;
+  }
+  sim::kernel::fail(message);
+}
+
+std::uint64_t random(std::uint64_t bound) {
+  sim::kernel::require("omega::random");
+  return sim::kernel::choose(sim::ChoiceKind::random, bound);
+}
+
+}  // namespace omega

@@ -1,0 +1,84 @@
+#pragma once
+// A ChoiceSource is the only thing that decides. The kernel forms the alternatives (the default
+// first, then the other runnable fibers in ascending id order), asks the source, and takes
+// alts[choice % alts.size()]. Policies (what users type on the command line) are sources.
+
+#include <omega/sim/events.hpp>
+#include <omega/sim/ids.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+
+namespace omega::sim {
+
+// One scheduling decision with at least two alternatives.
+struct ScheduleQuery {
+  std::span<const FiberId> ready;  // runnable fibers, ascending, the current one included if runnable
+  FiberId current;                 // the fiber at the scheduling point
+  FiberId default_fiber;           // alts[0]
+  bool current_runnable = false;   // false after a block or a fiber's end
+  bool is_yield = false;
+  std::uint64_t decision_index = 0;  // position in the run's one choice stream
+  std::uint64_t step = 0;
+
+  std::size_t size() const noexcept { return ready.size(); }
+
+  // alts[i]: the default at 0, then the others in ascending id order.
+  FiberId alternative(std::size_t i) const noexcept {
+    if (i == 0) return default_fiber;
+    const std::size_t j = i - 1;
+    const std::size_t def = position(default_fiber);
+    return ready[j < def ? j : j + 1];
+  }
+
+  // The alts index of f, or size() if f is not runnable.
+  std::size_t index_of(FiberId f) const noexcept {
+    if (f == default_fiber) return 0;
+    const std::size_t p = position(f);
+    if (p == ready.size()) return p;
+    return p < position(default_fiber) ? p + 1 : p;
+  }
+
+ private:
+  std::size_t position(FiberId f) const noexcept {
+    for (std::size_t i = 0; i < ready.size(); ++i)
+      if (ready[i] == f) return i;
+    return ready.size();
+  }
+};
+
+// One data choice: program randomness, oracle latency, a fault, a delivery order... in [0, bound).
+struct DataQuery {
+  ChoiceKind kind = ChoiceKind::random;
+  std::uint64_t bound = 0;  // at least 2 (a bound of 1 is forced and never asked)
+  std::uint64_t decision_index = 0;
+  std::uint64_t step = 0;
+  FiberId current;
+};
+
+class ChoiceSource {
+ public:
+  virtual ~ChoiceSource() = default;
+
+  // The choice for a decision (reduced modulo the alternatives by the kernel), or nullopt when a
+  // strict source finds the program diverged from its record; divergence() then explains.
+  virtual std::optional<std::uint64_t> choose_fiber(const ScheduleQuery& q) = 0;
+  virtual std::optional<std::uint64_t> choose_data(const DataQuery& q) = 0;
+
+  // A decision with one alternative consumes no choice; stateful policies may still track it.
+  virtual void forced(FiberId /*chosen*/) {}
+
+  // End of run: a strict source reports choices left unconsumed as a divergence message.
+  virtual std::optional<std::string> finish(std::uint64_t /*decisions_used*/) {
+    return std::nullopt;
+  }
+
+  const std::string& divergence() const noexcept { return divergence_; }
+
+ protected:
+  std::string divergence_;
+};
+
+}  // namespace omega::sim

@@ -1,0 +1,138 @@
+#pragma once
+// Ledger events: the record of one run. Each event type carries a stable one-byte code (never
+// renumber: ledgers on disk depend on it). Field lists may grow at the end of a type.
+
+#include <omega/sim/ids.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace omega::sim {
+
+// Why a fiber cannot run. The deadlock report prints it with the object waited on.
+enum class BlockReason : std::uint8_t {
+  join = 0, mutex, ivar, channel_send, channel_recv, actor, sleep, condvar, semaphore, other,
+};
+std::string_view to_string(BlockReason r) noexcept;
+
+// What a non-scheduling choice decides. 0 of each is the default (no fault, least latency, ...).
+enum class ChoiceKind : std::uint8_t {
+  schedule = 0, random, latency, fault, delivery, notify, spurious,
+};
+std::string_view to_string(ChoiceKind k) noexcept;
+
+namespace ev {
+
+struct Spawn {
+  static constexpr std::uint8_t kCode = 1;
+  FiberId fiber, parent;
+  bool daemon = false;
+  std::string name;
+  friend bool operator==(const Spawn&, const Spawn&) = default;
+};
+
+// A real decision (two or more alternatives). `ready` is the runnable set in ascending id order,
+// the current fiber included; its canonical hash is ready_set_hash(ready). `choice` is the
+// alternatives index taken (0 = the default), i.e. the value a choice vector holds here.
+struct ScheduleChoose {
+  static constexpr std::uint8_t kCode = 2;
+  std::uint64_t step = 0, decision_index = 0;
+  FiberId chosen;
+  std::uint64_t choice = 0;
+  std::vector<FiberId> ready;
+  friend bool operator==(const ScheduleChoose&, const ScheduleChoose&) = default;
+};
+
+struct Yield {
+  static constexpr std::uint8_t kCode = 3;
+  FiberId fiber;
+  friend bool operator==(const Yield&, const Yield&) = default;
+};
+
+struct Block {
+  static constexpr std::uint8_t kCode = 4;
+  FiberId fiber;
+  BlockReason reason = BlockReason::other;
+  std::string on;  // the object waited on, e.g. "join 2 (worker)"
+  friend bool operator==(const Block&, const Block&) = default;
+};
+
+struct Wake {
+  static constexpr std::uint8_t kCode = 5;
+  FiberId fiber, by;
+  friend bool operator==(const Wake&, const Wake&) = default;
+};
+
+struct Join {
+  static constexpr std::uint8_t kCode = 6;
+  FiberId fiber, target;
+  friend bool operator==(const Join&, const Join&) = default;
+};
+
+struct Done {
+  static constexpr std::uint8_t kCode = 7;
+  FiberId fiber;
+  std::uint64_t value_hash = 0;  // FNV-1a of the result's bytes where it has a byte form, else 0
+  friend bool operator==(const Done&, const Done&) = default;
+};
+
+struct Error {
+  static constexpr std::uint8_t kCode = 8;
+  FiberId fiber;
+  std::string message;
+  friend bool operator==(const Error&, const Error&) = default;
+};
+
+// A data choice; it shares the one choice stream with ScheduleChoose.
+struct Choice {
+  static constexpr std::uint8_t kCode = 9;
+  std::uint64_t decision_index = 0;
+  ChoiceKind kind = ChoiceKind::random;
+  std::uint64_t bound = 0, value = 0;
+  friend bool operator==(const Choice&, const Choice&) = default;
+};
+
+struct Deadlock {
+  static constexpr std::uint8_t kCode = 10;
+  std::string waits;
+  friend bool operator==(const Deadlock&, const Deadlock&) = default;
+};
+
+struct Failure {
+  static constexpr std::uint8_t kCode = 11;
+  FiberId fiber;
+  std::string message;
+  friend bool operator==(const Failure&, const Failure&) = default;
+};
+
+struct BudgetExhausted {
+  static constexpr std::uint8_t kCode = 12;
+  std::string budget;
+  std::uint64_t limit = 0;
+  friend bool operator==(const BudgetExhausted&, const BudgetExhausted&) = default;
+};
+
+struct Divergence {
+  static constexpr std::uint8_t kCode = 13;
+  std::uint64_t decision_index = 0;
+  std::string message;
+  friend bool operator==(const Divergence&, const Divergence&) = default;
+};
+
+}  // namespace ev
+
+using Event = std::variant<ev::Spawn, ev::ScheduleChoose, ev::Yield, ev::Block, ev::Wake, ev::Join,
+                           ev::Done, ev::Error, ev::Choice, ev::Deadlock, ev::Failure,
+                           ev::BudgetExhausted, ev::Divergence>;
+
+// One line per event, for reports and debugging.
+std::string describe(const Event& e);
+
+// Canonical ready-set hash: FNV-1a 64 over a u32 count, then the ascending u32 ids (little endian).
+std::uint64_t ready_set_hash(const std::vector<FiberId>& ready) noexcept;
+std::string format_ready_set(const std::vector<FiberId>& ready);
+
+}  // namespace omega::sim

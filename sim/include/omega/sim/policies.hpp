@@ -1,0 +1,61 @@
+#pragma once
+// Policies are descriptions of choice sources; make_source turns one into a source for a run.
+// Where a policy has no rule for data choices (FairRR), they come from a PRNG seeded with the run seed.
+
+#include <omega/sim/choice_source.hpp>
+#include <omega/sim/events.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace omega::sim {
+
+namespace policy {
+
+// A FIFO ready queue; a fiber keeps running for `quantum` consecutive scheduling points, then
+// goes to the back. Spawned and woken fibers join at the back. A block or a fiber's end ends its
+// stretch. RoundRobin is FairRR{1}.
+struct FairRR {
+  std::uint32_t quantum = 1;
+};
+
+// Uniform choices from our own PRNG seeded with the run seed.
+struct Random {};
+
+// Strict: follows a recorded ledger's choices and checks the ready set at every decision; a
+// mismatch or running out is a divergence.
+struct Replay {
+  std::shared_ptr<const std::vector<Event>> recorded;
+};
+
+// The shrinker's source: the i-th choice is choices[i], zero past the end.
+struct Vector {
+  std::vector<std::uint64_t> choices;
+};
+
+}  // namespace policy
+
+using Policy = std::variant<policy::FairRR, policy::Random, policy::Replay, policy::Vector>;
+
+inline Policy round_robin() { return policy::FairRR{1}; }
+inline Policy fair_rr(std::uint32_t quantum) { return policy::FairRR{quantum}; }
+inline Policy random_policy() { return policy::Random{}; }
+Policy replay_of(const std::vector<Event>& recorded);
+inline Policy vector_of(std::vector<std::uint64_t> choices) {
+  return policy::Vector{std::move(choices)};
+}
+
+std::string describe(const Policy& p);  // "fair-rr:3", "round-robin", "random", "replay", "vector"
+
+std::unique_ptr<ChoiceSource> make_source(const Policy& p, std::uint64_t seed);
+
+// One factory per policy file.
+std::unique_ptr<ChoiceSource> make_fair_rr_source(std::uint32_t quantum, std::uint64_t seed);
+std::unique_ptr<ChoiceSource> make_random_source(std::uint64_t seed);
+std::unique_ptr<ChoiceSource> make_replay_source(std::shared_ptr<const std::vector<Event>> rec);
+std::unique_ptr<ChoiceSource> make_vector_source(std::vector<std::uint64_t> choices);
+
+}  // namespace omega::sim

@@ -1,0 +1,45 @@
+#pragma once
+// One simulated run: the body runs as the root fiber under a choice source; the result carries
+// the outcome, a message naming fibers and step, and the ledger.
+
+#include <omega/sim/budgets.hpp>
+#include <omega/sim/ledger.hpp>
+#include <omega/sim/policies.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace omega::sim {
+
+enum class Outcome : std::uint8_t { pass, assertion, exception, deadlock, budget, divergence, denied };
+std::string_view to_string(Outcome o) noexcept;
+
+struct RunOptions {
+  Policy policy = round_robin();
+  std::uint64_t seed = 0;  // feeds Random and the data choices of policies without a rule for them
+  Budgets budgets = Budgets::from_env();
+  std::size_t stack_bytes = default_stack_bytes();
+};
+
+struct RunResult {
+  Outcome outcome = Outcome::pass;
+  std::string message;  // empty on pass
+  Ledger ledger;
+  std::uint64_t steps = 0;        // scheduling points
+  std::uint64_t decisions = 0;    // choices consumed (scheduling and data)
+  std::uint64_t preemptions = 0;  // switches away from a runnable fiber that did not yield
+  std::uint32_t fibers = 0;       // fibers spawned, the root included
+
+  bool passed() const noexcept { return outcome == Outcome::pass; }
+  // The run's choice stream, index i = decision i (what Vector replays and the shrinker shrinks).
+  std::vector<std::uint64_t> choices() const;
+};
+
+// Runs `body` as fiber 0 ("root") on this thread. Throws UsageError if called inside a run and
+// HarnessError if user code broke a harness rule (e.g. swallowed forced_unwind during teardown).
+RunResult run(const RunOptions& options, std::function<void()> body);
+
+}  // namespace omega::sim

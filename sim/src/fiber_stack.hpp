@@ -1,0 +1,36 @@
+#pragma once
+// Internal: the stack allocator handed to Boost.Context, and the stack-overflow handler.
+
+#include <boost/context/stack_context.hpp>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace omega::sim::detail {
+
+// Usable stack [bottom, bottom + size); the guard page sits just below bottom.
+struct StackRange {
+  std::uintptr_t bottom = 0;
+  std::size_t size = 0;
+};
+
+// Boost.Context StackAllocator over the thread's pool. Records the range it hands out in *out.
+struct PooledGuardedStack {
+  std::size_t size;
+  StackRange* out;
+
+  boost::context::stack_context allocate();
+  void deallocate(boost::context::stack_context& sctx) noexcept;
+};
+
+// Installs the SIGSEGV/SIGBUS handler (once per process) and an alternate signal stack (once per
+// thread). The handler asks overflow_fiber_name() whether the fault hit the running fiber's guard.
+void install_overflow_handler();
+
+// Implemented by the kernel: the running fiber's name if `addr` lies in its guard area, else
+// nullptr. Called from a signal handler: reads only, allocates nothing.
+const char* overflow_fiber_name(std::uintptr_t addr) noexcept;
+
+std::size_t page_size() noexcept;
+
+}  // namespace omega::sim::detail

@@ -1,0 +1,272 @@
+// Binary layout of one event (all integers unsigned LEB128 varints unless stated):
+//
+//   code:u8  fields...
+//
+//   fiber      = varint(id + 1), so "no fiber" (the root's parent) encodes as 0
+//   string     = varint(length) bytes
+//   bool, enum = u8
+//
+//   1 Spawn           fiber parent daemon:u8 name:string
+//   2 ScheduleChoose  step decision_index chosen choice count fiber*count  (ready set, ascending)
+//   3 Yield           fiber
+//   4 Block           fiber reason:u8 on:string
+//   5 Wake            fiber by
+//   6 Join            fiber target
+//   7 Done            fiber value_hash
+//   8 Error           fiber message:string
+//   9 Choice          decision_index kind:u8 bound value
+//  10 Deadlock        waits:string
+//  11 Failure         fiber message:string
+//  12 BudgetExhausted budget:string limit
+//  13 Divergence      decision_index message:string
+//
+// A stream is events back to back with no framing; corpus files add header and framing.
+
+#include <omega/sim/hash.hpp>
+#include <omega/sim/ledger.hpp>
+#include <omega/sim/ledger_codec.hpp>
+
+#include <fmt/format.h>
+
+#include <type_traits>
+
+namespace omega::sim {
+
+void LedgerWriter::varint(std::uint64_t v) {
+  while (v >= 0x80) {
+    out_.push_back(static_cast<std::uint8_t>(v) | 0x80);
+    v >>= 7;
+  }
+  out_.push_back(static_cast<std::uint8_t>(v));
+}
+
+void LedgerWriter::str(std::string_view s) {
+  varint(s.size());
+  out_.insert(out_.end(), s.begin(), s.end());
+}
+
+void LedgerWriter::schedule_choose(std::uint64_t step, std::uint64_t decision_index,
+                                   FiberId chosen, std::uint64_t choice,
+                                   std::span<const FiberId> ready) {
+  byte(ev::ScheduleChoose::kCode);
+  varint(step);
+  varint(decision_index);
+  fiber(chosen);
+  varint(choice);
+  varint(ready.size());
+  for (FiberId f : ready) fiber(f);
+}
+
+void LedgerWriter::event(const Event& e) {
+  std::visit(
+      [this](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, ev::ScheduleChoose>) {
+          schedule_choose(x.step, x.decision_index, x.chosen, x.choice, x.ready);
+          return;
+        } else {
+          byte(T::kCode);
+          if constexpr (std::is_same_v<T, ev::Spawn>) {
+            fiber(x.fiber);
+            fiber(x.parent);
+            byte(x.daemon ? 1 : 0);
+            str(x.name);
+          } else if constexpr (std::is_same_v<T, ev::Yield>) {
+            fiber(x.fiber);
+          } else if constexpr (std::is_same_v<T, ev::Block>) {
+            fiber(x.fiber);
+            byte(static_cast<std::uint8_t>(x.reason));
+            str(x.on);
+          } else if constexpr (std::is_same_v<T, ev::Wake>) {
+            fiber(x.fiber);
+            fiber(x.by);
+          } else if constexpr (std::is_same_v<T, ev::Join>) {
+            fiber(x.fiber);
+            fiber(x.target);
+          } else if constexpr (std::is_same_v<T, ev::Done>) {
+            fiber(x.fiber);
+            varint(x.value_hash);
+          } else if constexpr (std::is_same_v<T, ev::Error> || std::is_same_v<T, ev::Failure>) {
+            fiber(x.fiber);
+            str(x.message);
+          } else if constexpr (std::is_same_v<T, ev::Choice>) {
+            varint(x.decision_index);
+            byte(static_cast<std::uint8_t>(x.kind));
+            varint(x.bound);
+            varint(x.value);
+          } else if constexpr (std::is_same_v<T, ev::Deadlock>) {
+            str(x.waits);
+          } else if constexpr (std::is_same_v<T, ev::BudgetExhausted>) {
+            str(x.budget);
+            varint(x.limit);
+          } else if constexpr (std::is_same_v<T, ev::Divergence>) {
+            varint(x.decision_index);
+            str(x.message);
+          } else {
+            static_assert(sizeof(T) == 0, "event without an encoding");
+          }
+        }
+      },
+      e);
+}
+
+std::vector<std::uint8_t> encode(const Event& e) {
+  std::vector<std::uint8_t> out;
+  LedgerWriter(out).event(e);
+  return out;
+}
+
+std::vector<std::uint8_t> encode(std::span<const Event> events) {
+  std::vector<std::uint8_t> out;
+  LedgerWriter w(out);
+  for (const Event& e : events) w.event(e);
+  return out;
+}
+
+namespace {
+
+class Reader {
+ public:
+  explicit Reader(std::span<const std::uint8_t> in) : in_(in) {}
+
+  bool done() const { return pos_ == in_.size(); }
+  std::size_t pos() const { return pos_; }
+
+  std::uint8_t byte() {
+    if (pos_ >= in_.size()) fail("truncated event");
+    return in_[pos_++];
+  }
+  std::uint64_t varint() {
+    std::uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      const std::uint8_t b = byte();
+      v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+      if (!(b & 0x80)) return v;
+    }
+    fail("varint longer than 10 bytes");
+  }
+  std::string str() {
+    const std::uint64_t n = varint();
+    if (n > in_.size() - pos_) fail("string runs past the end");
+    std::string s(reinterpret_cast<const char*>(in_.data() + pos_), n);
+    pos_ += n;
+    return s;
+  }
+  FiberId fiber() {
+    const std::uint64_t v = varint();
+    if (v > 0xffffffffull) fail("fiber id out of range");
+    return v == 0 ? FiberId{} : FiberId{static_cast<std::uint32_t>(v - 1)};
+  }
+  template <class Enum>
+  Enum enumeration(std::uint8_t max) {
+    const std::uint8_t b = byte();
+    if (b > max) fail(fmt::format("enum value {} out of range", b));
+    return static_cast<Enum>(b);
+  }
+  [[noreturn]] void fail(const std::string& why) const {
+    throw LedgerFormatError(fmt::format("corrupt ledger at byte {}: {}", pos_, why));
+  }
+
+ private:
+  std::span<const std::uint8_t> in_;
+  std::size_t pos_ = 0;
+};
+
+Event read_event(Reader& r) {
+  const std::uint8_t code = r.byte();
+  switch (code) {
+    case ev::Spawn::kCode: {
+      ev::Spawn e;
+      e.fiber = r.fiber();
+      e.parent = r.fiber();
+      e.daemon = r.byte() != 0;
+      e.name = r.str();
+      return e;
+    }
+    case ev::ScheduleChoose::kCode: {
+      ev::ScheduleChoose e;
+      e.step = r.varint();
+      e.decision_index = r.varint();
+      e.chosen = r.fiber();
+      e.choice = r.varint();
+      const std::uint64_t n = r.varint();
+      if (n > 1u << 24) r.fail("ready set too large");
+      e.ready.reserve(n);
+      for (std::uint64_t i = 0; i < n; ++i) e.ready.push_back(r.fiber());
+      return e;
+    }
+    case ev::Yield::kCode: return ev::Yield{r.fiber()};
+    case ev::Block::kCode: {
+      ev::Block e;
+      e.fiber = r.fiber();
+      e.reason = r.enumeration<BlockReason>(static_cast<std::uint8_t>(BlockReason::other));
+      e.on = r.str();
+      return e;
+    }
+    case ev::Wake::kCode: {
+      ev::Wake e;
+      e.fiber = r.fiber();
+      e.by = r.fiber();
+      return e;
+    }
+    case ev::Join::kCode: {
+      ev::Join e;
+      e.fiber = r.fiber();
+      e.target = r.fiber();
+      return e;
+    }
+    case ev::Done::kCode: {
+      ev::Done e;
+      e.fiber = r.fiber();
+      e.value_hash = r.varint();
+      return e;
+    }
+    case ev::Error::kCode: {
+      ev::Error e;
+      e.fiber = r.fiber();
+      e.message = r.str();
+      return e;
+    }
+    case ev::Choice::kCode: {
+      ev::Choice e;
+      e.decision_index = r.varint();
+      e.kind = r.enumeration<ChoiceKind>(static_cast<std::uint8_t>(ChoiceKind::spurious));
+      e.bound = r.varint();
+      e.value = r.varint();
+      return e;
+    }
+    case ev::Deadlock::kCode: return ev::Deadlock{r.str()};
+    case ev::Failure::kCode: {
+      ev::Failure e;
+      e.fiber = r.fiber();
+      e.message = r.str();
+      return e;
+    }
+    case ev::BudgetExhausted::kCode: {
+      ev::BudgetExhausted e;
+      e.budget = r.str();
+      e.limit = r.varint();
+      return e;
+    }
+    case ev::Divergence::kCode: {
+      ev::Divergence e;
+      e.decision_index = r.varint();
+      e.message = r.str();
+      return e;
+    }
+    default: r.fail(fmt::format("unknown event code {}", code));
+  }
+}
+
+}  // namespace
+
+std::vector<Event> decode(std::span<const std::uint8_t> bytes) {
+  Reader r(bytes);
+  std::vector<Event> out;
+  while (!r.done()) out.push_back(read_event(r));
+  return out;
+}
+
+std::uint64_t Ledger::hash() const noexcept { return fnv1a64(bytes_); }
+
+}  // namespace omega::sim

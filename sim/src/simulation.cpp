@@ -1,0 +1,688 @@
+// The kernel: one simulated run on one OS thread. Fibers are Boost.Context fibers; the scheduler
+// runs on the thread's own stack ("main") and every switch goes fiber -> main -> fiber. Decisions
+// are made on the deciding fiber's stack (so keeping the current fiber costs no switch); main only
+// resumes whichever fiber was chosen, and after the run unwinds what is left.
+
+#include "fiber_stack.hpp"
+
+#include <omega/sim/errors.hpp>
+#include <omega/sim/hash.hpp>
+#include <omega/sim/kernel.hpp>
+#include <omega/sim/run.hpp>
+
+#include <boost/context/fiber.hpp>
+#include <fmt/format.h>
+
+#include <cxxabi.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <typeinfo>
+#include <vector>
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/common_interface_defs.h>
+#define OMEGA_ASAN 1
+#else
+#define OMEGA_ASAN 0
+#endif
+
+namespace ctx = boost::context;
+
+namespace omega::sim {
+
+std::string_view to_string(Outcome o) noexcept {
+  switch (o) {
+    case Outcome::pass: return "pass";
+    case Outcome::assertion: return "assertion";
+    case Outcome::exception: return "exception";
+    case Outcome::deadlock: return "deadlock";
+    case Outcome::budget: return "budget";
+    case Outcome::divergence: return "divergence";
+    case Outcome::denied: return "denied";
+  }
+  return "?";
+}
+
+std::string_view to_string(FiberStatus s) noexcept {
+  switch (s) {
+    case FiberStatus::ready: return "ready";
+    case FiberStatus::running: return "running";
+    case FiberStatus::blocked: return "blocked";
+    case FiberStatus::done: return "done";
+    case FiberStatus::error: return "error";
+  }
+  return "?";
+}
+
+std::vector<std::uint64_t> RunResult::choices() const {
+  std::vector<std::uint64_t> out;
+  for (const Event& e : ledger.events()) {
+    if (const auto* s = std::get_if<ev::ScheduleChoose>(&e))
+      out.push_back(s->choice);
+    else if (const auto* c = std::get_if<ev::Choice>(&e))
+      out.push_back(c->value);
+  }
+  return out;
+}
+
+namespace {
+
+// libstdc++'s per-thread exception globals (caught-exception stack, uncaught count). Mirrors
+// __cxa_eh_globals on the Itanium ABI without ARM EHABI.
+struct EhGlobals {
+  void* caught = nullptr;
+  unsigned int uncaught = 0;
+};
+
+EhGlobals* eh_globals() noexcept {
+  return reinterpret_cast<EhGlobals*>(abi::__cxa_get_globals());
+}
+
+std::string demangle(const char* name) {
+  int status = 0;
+  std::unique_ptr<char, void (*)(void*)> d(abi::__cxa_demangle(name, nullptr, nullptr, &status),
+                                           std::free);
+  return status == 0 && d ? std::string(d.get()) : std::string(name);
+}
+
+std::string describe_exception(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& x) {
+    return fmt::format("{}: {}", demangle(typeid(x).name()), x.what());
+  } catch (...) {
+    const std::type_info* t = abi::__cxa_current_exception_type();
+    return t ? fmt::format("exception of type {}", demangle(t->name()))
+             : std::string("unknown exception");
+  }
+}
+
+enum class PointKind : std::uint8_t { op, yield, block, exit };
+
+struct FiberRec {
+  FiberId id, parent;
+  std::string name;
+  bool daemon = false;
+  FiberStatus status = FiberStatus::ready;
+  BlockReason reason = BlockReason::other;
+  std::string waits_on;
+  std::function<std::uint64_t()> body;
+
+  ctx::fiber context;  // this fiber's continuation while suspended; empty while running or ended
+  ctx::fiber back;     // main's continuation while this fiber runs
+  detail::StackRange stack;
+  void* asan_fake_stack = nullptr;
+
+  std::exception_ptr error;
+  std::string error_text;
+  bool joined = false;
+  bool started = false;
+  bool unwinding = false;                         // teardown is unwinding this fiber
+  ctx::detail::fcontext_t unwinder = nullptr;     // whom forced_unwind returns to
+  EhGlobals eh;
+
+  std::uint64_t steps = 0;
+  std::uint64_t yields_in_row = 0;  // scheduling points since the last non-yield operation
+  std::vector<FiberId> joiners, children;
+
+  bool ended() const noexcept {
+    return status == FiberStatus::done || status == FiberStatus::error;
+  }
+};
+
+class Simulation;
+thread_local Simulation* tls_current = nullptr;
+
+class Simulation {
+ public:
+  explicit Simulation(const RunOptions& options)
+      : options_(options), source_(make_source(options.policy, options.seed)) {}
+
+  ~Simulation() {
+    // Normally teardown already ran; this covers a kernel exception escaping execute().
+    if (!torn_down_) teardown();
+  }
+
+  RunResult execute(std::function<void()> body) {
+    detail::install_overflow_handler();
+    struct Current {
+      Simulation* self;
+      explicit Current(Simulation* s) : self(s) { tls_current = s; }
+      ~Current() { tls_current = nullptr; }
+    } current_guard(this);
+
+    root_ = spawn_fiber(
+        [b = std::move(body)] {
+          b();
+          return std::uint64_t{0};
+        },
+        "root", false);
+    current_ = root_;
+    next_ = root_;
+    fibers_[root_.value]->status = FiberStatus::running;
+
+    while (!ended_) {
+      current_ = next_;
+      enter(*fibers_[current_.value]);
+    }
+    teardown();
+
+    if (!harness_errors_.empty()) {
+      std::string all;
+      for (const auto& h : harness_errors_) all += (all.empty() ? "" : "; ") + h;
+      throw HarnessError(all);
+    }
+    RunResult r;
+    r.outcome = outcome_;
+    r.message = std::move(message_);
+    r.ledger = std::move(ledger_);
+    r.steps = step_;
+    r.decisions = decisions_;
+    r.preemptions = preemptions_;
+    r.fibers = static_cast<std::uint32_t>(fibers_.size());
+    return r;
+  }
+
+  // ---- verbs ----
+
+  FiberId current() const noexcept { return current_; }
+  std::uint64_t step() const noexcept { return step_; }
+  bool tearing_down() const noexcept { return tearing_down_; }
+
+  // During teardown every verb does nothing. A fiber that reaches a verb while being unwound but
+  // with no exception in flight has swallowed forced_unwind: a harness error, and we resume the
+  // unwind ourselves.
+  bool inert() {
+    if (!tearing_down_) return false;
+    FiberRec& f = cur();
+    if (f.unwinding && std::uncaught_exceptions() == 0) swallowed_unwind(f);
+    return true;
+  }
+
+  FiberId spawn(std::function<std::uint64_t()> body, std::string name, bool daemon) {
+    if (inert()) return FiberId{};  // nothing starts during teardown
+    const FiberId id = spawn_fiber(std::move(body), std::move(name), daemon);
+    point(PointKind::op);
+    return id;
+  }
+
+  void yield() {
+    if (inert()) return;
+    FiberRec& f = cur();
+    ledger_.write([&](LedgerWriter& w) { w.yield(f.id); });
+    point(PointKind::yield);
+  }
+
+  void op_point() {
+    if (inert()) return;
+    point(PointKind::op);
+  }
+
+  void block(BlockReason reason, std::string on) {
+    if (inert()) return;
+    FiberRec& f = cur();
+    f.status = FiberStatus::blocked;
+    f.reason = reason;
+    f.waits_on = std::move(on);
+    remove_runnable(f.id);
+    ledger_.append(ev::Block{f.id, reason, f.waits_on});
+    point(PointKind::block);
+  }
+
+  void wake(FiberId id) {
+    if (inert()) return;
+    FiberRec& g = rec(id, "wake");
+    if (g.status != FiberStatus::blocked)
+      throw UsageError(fmt::format("wake of fiber {} which is {}, not blocked (step {})",
+                                   label(id), to_string(g.status), step_));
+    g.status = FiberStatus::ready;
+    g.waits_on.clear();
+    insert_runnable(id);
+    ledger_.append(ev::Wake{id, current_});
+  }
+
+  void join(FiberId target) {
+    if (inert()) return;
+    FiberRec& t = rec(target, "join");
+    if (target == current_)
+      throw UsageError(fmt::format("fiber {} joins itself at step {}", label(target), step_));
+    point(PointKind::op);
+    ledger_.append(ev::Join{current_, target});
+    t.joined = true;
+    if (!t.ended()) {
+      t.joiners.push_back(current_);
+      block(BlockReason::join, fmt::format("join {}", label(target)));
+    }
+    if (t.error) std::rethrow_exception(t.error);
+  }
+
+  std::uint64_t choose(ChoiceKind kind, std::uint64_t bound) {
+    if (inert()) return 0;
+    if (bound <= 1) return 0;
+    DataQuery q{kind, bound, decisions_, step_, current_};
+    const std::optional<std::uint64_t> c = source_->choose_data(q);
+    if (!c) {
+      end_run(Outcome::divergence, source_->divergence(),
+              ev::Divergence{decisions_, source_->divergence()});
+      leave_for_good();
+    }
+    const std::uint64_t value = *c % bound;
+    ledger_.append(ev::Choice{decisions_, kind, bound, value});
+    ++decisions_;
+    return value;
+  }
+
+  [[noreturn]] void fail(std::string message) {
+    if (inert()) throw UsageError("omega::check failed during teardown: " + message);
+    const std::string text =
+        fmt::format("check failed in fiber {} at step {}: {}", label(current_), step_, message);
+    end_run(Outcome::assertion, text, ev::Failure{current_, message});
+    leave_for_good();
+  }
+
+  void record(const Event& e) {
+    if (inert()) return;
+    ledger_.append(e);
+  }
+
+  FiberInfo info(FiberId id) {
+    const FiberRec& f = rec(id, "info");
+    return FiberInfo{f.id, f.parent, f.name, f.status, f.reason, f.waits_on, f.daemon, f.children};
+  }
+
+  std::string label(FiberId id) const {
+    if (id.value >= fibers_.size()) return fmt::format("{} (?)", id.value);
+    return fmt::format("{} ({})", id.value, fibers_[id.value]->name);
+  }
+
+  // For the stack-overflow handler (signal context: no allocation).
+  const char* guard_hit(std::uintptr_t addr) const noexcept {
+    if (current_.value >= fibers_.size()) return nullptr;
+    const FiberRec& f = *fibers_[current_.value];
+    const std::uintptr_t page = detail::page_size();
+    if (f.stack.bottom == 0) return nullptr;
+    // A large frame can jump past the guard page; count a few pages below it too.
+    const std::uintptr_t lo = f.stack.bottom - page - 16 * page;
+    return addr >= lo && addr < f.stack.bottom ? f.name.c_str() : nullptr;
+  }
+
+ private:
+  FiberRec& cur() { return *fibers_[current_.value]; }
+
+  FiberRec& rec(FiberId id, const char* what) {
+    if (id.value >= fibers_.size())
+      throw UsageError(fmt::format("{} of unknown fiber {} at step {}", what, id.value, step_));
+    return *fibers_[id.value];
+  }
+
+  FiberId spawn_fiber(std::function<std::uint64_t()> body, std::string name, bool daemon) {
+    const FiberId id{static_cast<std::uint32_t>(fibers_.size())};
+    const FiberId parent = fibers_.empty() ? FiberId{} : current_;
+    auto f = std::make_unique<FiberRec>();
+    f->id = id;
+    f->parent = parent;
+    f->name = name.empty() ? fmt::format("fiber-{}", id.value) : std::move(name);
+    f->daemon = daemon;
+    f->body = std::move(body);
+    FiberRec* raw = f.get();
+    f->context = ctx::fiber(std::allocator_arg, detail::PooledGuardedStack{options_.stack_bytes, &raw->stack},
+                            [this, raw](ctx::fiber&& back) { return fiber_main(*raw, std::move(back)); });
+    fibers_.push_back(std::move(f));
+    if (parent.valid()) fibers_[parent.value]->children.push_back(id);
+    if (!daemon) ++live_non_daemon_;
+    runnable_.push_back(id);  // the newest id is the largest: stays sorted
+    ledger_.append(ev::Spawn{id, parent, daemon, raw->name});
+    return id;
+  }
+
+  // ---- switching ----
+
+  // main -> fiber, until the fiber switches back.
+  void enter(FiberRec& f) {
+    EhGlobals* g = eh_globals();
+    main_eh_ = *g;
+    *g = f.eh;
+#if OMEGA_ASAN
+    __sanitizer_start_switch_fiber(&main_fake_stack_, reinterpret_cast<const void*>(f.stack.bottom),
+                                   f.stack.size);
+#endif
+    f.context = std::move(f.context).resume();
+#if OMEGA_ASAN
+    __sanitizer_finish_switch_fiber(main_fake_stack_, nullptr, nullptr);
+#endif
+    f.eh = *g;
+    *g = main_eh_;
+  }
+
+  // fiber -> main; returns when main resumes this fiber.
+  void leave(FiberRec& f) {
+#if OMEGA_ASAN
+    __sanitizer_start_switch_fiber(&f.asan_fake_stack, main_stack_bottom_, main_stack_size_);
+#endif
+    try {
+      f.back = std::move(f.back).resume();
+    } catch (ctx::detail::forced_unwind& unwind) {
+      arrived(f);
+      f.unwinder = unwind.fctx;
+      throw;
+    }
+    arrived(f);
+  }
+
+  // Leaves a run that has ended; main only comes back to unwind this fiber.
+  [[noreturn]] void leave_for_good() {
+    leave(cur());
+    std::abort();  // unreachable: an ended run never resumes a fiber normally
+  }
+
+  void arrived(FiberRec& f) {
+#if OMEGA_ASAN
+    __sanitizer_finish_switch_fiber(f.asan_fake_stack, &main_stack_bottom_, &main_stack_size_);
+#else
+    (void)f;
+#endif
+  }
+
+  ctx::fiber fiber_main(FiberRec& f, ctx::fiber&& back) {
+    f.back = std::move(back);
+    arrived(f);
+    f.started = true;
+    std::uint64_t value_hash = 0;
+    std::exception_ptr error;
+    try {
+      value_hash = f.body();
+    } catch (ctx::detail::forced_unwind&) {
+#if OMEGA_ASAN
+      __sanitizer_start_switch_fiber(nullptr, main_stack_bottom_, main_stack_size_);
+#endif
+      throw;
+    } catch (...) {
+      error = std::current_exception();
+    }
+    if (f.unwinding) swallowed_unwind(f);  // the body went on after a catch (...) ate the unwind
+    finish_fiber(f, error ? FiberStatus::error : FiberStatus::done, value_hash, error);
+#if OMEGA_ASAN
+    __sanitizer_start_switch_fiber(nullptr, main_stack_bottom_, main_stack_size_);
+#endif
+    return std::move(f.back);
+  }
+
+  [[noreturn]] void swallowed_unwind(FiberRec& f) {
+    harness_errors_.push_back(fmt::format(
+        "fiber {} swallowed boost::context forced_unwind during teardown (a catch (...) that does "
+        "not rethrow); rethrow it with `throw;`",
+        label(f.id)));
+#if OMEGA_ASAN
+    __sanitizer_start_switch_fiber(nullptr, main_stack_bottom_, main_stack_size_);
+#endif
+    throw ctx::detail::forced_unwind(f.unwinder);
+  }
+
+  void finish_fiber(FiberRec& f, FiberStatus status, std::uint64_t value_hash,
+                    std::exception_ptr error) {
+    f.status = status;
+    remove_runnable(f.id);
+    if (!f.daemon) --live_non_daemon_;
+    if (error) {
+      f.error = error;
+      f.error_text = describe_exception(error);
+      ledger_.append(ev::Error{f.id, f.error_text});
+    } else {
+      ledger_.append(ev::Done{f.id, value_hash});
+    }
+    for (FiberId j : f.joiners) wake(j);
+    f.joiners.clear();
+
+    if (error && f.id == root_) {
+      end_run(Outcome::exception,
+              fmt::format("fiber {} threw {} at step {}", label(f.id), f.error_text, step_),
+              std::nullopt);
+      return;
+    }
+    if (live_non_daemon_ == 0) {
+      end_of_run();
+      return;
+    }
+    decide(PointKind::exit);
+  }
+
+  // Every non-daemon fiber has ended: pass, unless an exception was never joined.
+  void end_of_run() {
+    for (const auto& f : fibers_) {
+      if (f->error && !f->joined) {
+        end_run(Outcome::exception,
+                fmt::format("fiber {} threw {} and was never joined (step {})", label(f->id),
+                            f->error_text, step_),
+                std::nullopt);
+        return;
+      }
+    }
+    end_run(Outcome::pass, "", std::nullopt);
+  }
+
+  // ---- deciding ----
+
+  void point(PointKind kind) {
+    FiberRec& f = cur();
+    decide(kind);
+    if (ended_ || next_ != f.id) leave(f);
+  }
+
+  void decide(PointKind kind) {
+    FiberRec& f = cur();
+    ++step_;
+    ++f.steps;
+    if (kind == PointKind::yield)
+      ++f.yields_in_row;
+    else
+      f.yields_in_row = 0;
+    if (step_ > options_.budgets.steps_max) {
+      budget_exhausted("total steps", options_.budgets.steps_max, "OMEGA_MAX_STEPS", nullptr);
+      return;
+    }
+    if (f.steps > options_.budgets.fiber_steps_max) {
+      budget_exhausted("steps per fiber", options_.budgets.fiber_steps_max,
+                       "OMEGA_MAX_FIBER_STEPS", &f);
+      return;
+    }
+    if (runnable_.empty()) {
+      deadlock();
+      return;
+    }
+
+    const bool current_runnable = f.status == FiberStatus::running;
+    FiberId def;
+    if (current_runnable && kind != PointKind::yield) {
+      def = f.id;
+    } else {
+      auto it = std::upper_bound(runnable_.begin(), runnable_.end(), f.id);
+      def = it != runnable_.end() ? *it : runnable_.front();
+    }
+
+    FiberId chosen = def;
+    if (runnable_.size() == 1) {
+      source_->forced(chosen);
+    } else {
+      ScheduleQuery q{runnable_, f.id, def, current_runnable, kind == PointKind::yield,
+                      decisions_, step_};
+      const std::optional<std::uint64_t> c = source_->choose_fiber(q);
+      if (!c) {
+        end_run(Outcome::divergence, source_->divergence(),
+                ev::Divergence{decisions_, source_->divergence()});
+        return;
+      }
+      const std::uint64_t index = *c % runnable_.size();
+      chosen = q.alternative(static_cast<std::size_t>(index));
+      ledger_.write([&](LedgerWriter& w) {
+        w.schedule_choose(step_, decisions_, chosen, index, runnable_);
+      });
+      ++decisions_;
+      if (current_runnable && kind != PointKind::yield && chosen != f.id) ++preemptions_;
+    }
+    if (chosen != f.id) {
+      if (f.status == FiberStatus::running) f.status = FiberStatus::ready;
+      fibers_[chosen.value]->status = FiberStatus::running;
+    }
+    next_ = chosen;
+  }
+
+  void budget_exhausted(const char* budget, std::uint64_t limit, const char* env, FiberRec* who) {
+    std::string spinners;
+    for (const auto& g : fibers_) {
+      if (g->ended() || g->yields_in_row < 100) continue;
+      spinners += fmt::format("{}{} ({} yields in a row)", spinners.empty() ? "" : ", ",
+                              label(g->id), g->yields_in_row);
+    }
+    std::string text =
+        who ? fmt::format("budget exhausted at step {}: fiber {} used its {} steps ({})", step_,
+                          label(who->id), limit, env)
+            : fmt::format("budget exhausted at step {}: {} {} ({})", step_, budget, limit, env);
+    text += spinners.empty()
+                ? "; no fiber is only yielding: raise the budget or shorten the scenario"
+                : fmt::format("; {} only yielded — a spin loop?", spinners);
+    end_run(Outcome::budget, text, ev::BudgetExhausted{budget, limit});
+  }
+
+  void deadlock() {
+    const bool root_ended = fibers_[root_.value]->ended();
+    std::string waits;
+    for (bool daemons : {false, true}) {
+      for (const auto& g : fibers_) {
+        if (g->status != FiberStatus::blocked || g->daemon != daemons) continue;
+        waits += fmt::format("{}{}fiber {}{} waits on {}", waits.empty() ? "" : "; ",
+                             root_ended && !daemons ? "leaked " : "", label(g->id),
+                             daemons ? " [daemon]" : "", g->waits_on);
+      }
+    }
+    end_run(Outcome::deadlock, fmt::format("deadlock at step {}: {}", step_, waits),
+            ev::Deadlock{waits});
+  }
+
+  // The first end wins. A strict source with choices left over turns the end into a divergence.
+  void end_run(Outcome outcome, std::string message, std::optional<Event> event) {
+    if (ended_) return;
+    if (outcome != Outcome::divergence) {
+      if (std::optional<std::string> d = source_->finish(decisions_)) {
+        outcome = Outcome::divergence;
+        message = *d;
+        event = ev::Divergence{decisions_, *d};
+      }
+    }
+    if (event) ledger_.append(*event);
+    ledger_.seal();
+    ended_ = true;
+    outcome_ = outcome;
+    message_ = std::move(message);
+  }
+
+  // Unwinds every fiber that has not ended, in id order, with the ledger sealed.
+  void teardown() {
+    Simulation* const previous = tls_current;
+    tls_current = this;  // fibers' destructors may call verbs; they must find this run
+    torn_down_ = true;
+    tearing_down_ = true;
+    ledger_.seal();
+    for (auto& f : fibers_) {
+      if (!f->context) continue;
+      current_ = f->id;
+      if (!f->started) {
+        ctx::fiber never_ran = std::move(f->context);  // no user code runs on its stack
+        continue;
+      }
+      f->unwinding = true;
+      EhGlobals* g = eh_globals();
+      main_eh_ = *g;
+      *g = f->eh;
+#if OMEGA_ASAN
+      __sanitizer_start_switch_fiber(&main_fake_stack_, reinterpret_cast<const void*>(f->stack.bottom),
+                                     f->stack.size);
+#endif
+      {
+        ctx::fiber doomed = std::move(f->context);  // its destructor unwinds the fiber
+      }
+#if OMEGA_ASAN
+      __sanitizer_finish_switch_fiber(main_fake_stack_, nullptr, nullptr);
+#endif
+      *g = main_eh_;
+    }
+    tls_current = previous;
+  }
+
+  void insert_runnable(FiberId id) {
+    runnable_.insert(std::upper_bound(runnable_.begin(), runnable_.end(), id), id);
+  }
+  void remove_runnable(FiberId id) {
+    auto it = std::lower_bound(runnable_.begin(), runnable_.end(), id);
+    if (it != runnable_.end() && *it == id) runnable_.erase(it);
+  }
+
+  RunOptions options_;
+  std::unique_ptr<ChoiceSource> source_;
+  std::vector<std::unique_ptr<FiberRec>> fibers_;  // index = id
+  std::vector<FiberId> runnable_;                  // ready + running, ascending
+  FiberId root_, current_, next_;
+  std::uint64_t step_ = 0, decisions_ = 0, preemptions_ = 0;
+  std::uint32_t live_non_daemon_ = 0;
+  Ledger ledger_;
+  bool ended_ = false, tearing_down_ = false, torn_down_ = false;
+  Outcome outcome_ = Outcome::pass;
+  std::string message_;
+  std::vector<std::string> harness_errors_;
+
+  EhGlobals main_eh_;
+  void* main_fake_stack_ = nullptr;
+  const void* main_stack_bottom_ = nullptr;
+  std::size_t main_stack_size_ = 0;
+};
+
+Simulation& sim(const char* op = "a runtime operation") {
+  if (tls_current == nullptr)
+    throw UsageError(fmt::format(
+        "{} called outside a simulation: run it inside omega::sim::run(options, body)", op));
+  return *tls_current;
+}
+
+}  // namespace
+
+namespace detail {
+const char* overflow_fiber_name(std::uintptr_t addr) noexcept {
+  return tls_current ? tls_current->guard_hit(addr) : nullptr;
+}
+}  // namespace detail
+
+RunResult run(const RunOptions& options, std::function<void()> body) {
+  if (tls_current != nullptr)
+    throw UsageError("omega::sim::run called inside a simulation: runs do not nest");
+  Simulation s(options);
+  return s.execute(std::move(body));
+}
+
+namespace kernel {
+
+bool in_simulation() noexcept { return tls_current != nullptr; }
+void require(std::string_view op) {
+  if (tls_current == nullptr) sim(std::string(op).c_str());
+}
+bool tearing_down() noexcept { return tls_current && tls_current->tearing_down(); }
+FiberId current_fiber() { return sim("omega::current").current(); }
+std::uint64_t step() { return sim().step(); }
+FiberInfo info(FiberId f) { return sim().info(f); }
+std::string label(FiberId f) { return sim().label(f); }
+FiberId spawn(std::function<std::uint64_t()> body, std::string name, bool daemon) {
+  return sim("omega::spawn").spawn(std::move(body), std::move(name), daemon);
+}
+void yield() { sim("omega::yield").yield(); }
+void point() { sim().op_point(); }
+void block(BlockReason reason, std::string on) { sim().block(reason, std::move(on)); }
+void wake(FiberId f) { sim().wake(f); }
+void join(FiberId target) { sim("omega::join").join(target); }
+std::uint64_t choose(ChoiceKind kind, std::uint64_t bound) { return sim().choose(kind, bound); }
+void fail(std::string message) { sim("omega::check").fail(std::move(message)); }
+void record(const Event& e) { sim().record(e); }
+
+}  // namespace kernel
+}  // namespace omega::sim

@@ -1,0 +1,74 @@
+#include <omega/sim/ledger.hpp>
+#include <omega/sim/ledger_codec.hpp>
+#include <omega/sim/hash.hpp>
+
+#include <doctest/doctest.h>
+
+using namespace omega;
+using namespace omega::sim;
+
+namespace {
+
+// One event of every kind, with fields that exercise multi-byte varints and empty/none values.
+std::vector<Event> every_kind() {
+  return {
+      ev::Spawn{FiberId{3}, FiberId{0}, true, "worker-3"},
+      ev::Spawn{FiberId{0}, FiberId{}, false, "root"},
+      ev::ScheduleChoose{1'000'000, 300, FiberId{2}, 1, {FiberId{0}, FiberId{2}, FiberId{70000}}},
+      ev::Yield{FiberId{1}},
+      ev::Block{FiberId{1}, BlockReason::channel_recv, "channel jobs"},
+      ev::Wake{FiberId{1}, FiberId{2}},
+      ev::Join{FiberId{0}, FiberId{1}},
+      ev::Done{FiberId{1}, 0xfedcba9876543210ull},
+      ev::Error{FiberId{2}, "std::runtime_error: boom"},
+      ev::Choice{17, ChoiceKind::fault, 100, 42},
+      ev::Deadlock{"fiber 1 (a) waits on join 2 (b)"},
+      ev::Failure{FiberId{4}, "counter == 2"},
+      ev::BudgetExhausted{"total steps", 1'000'000},
+      ev::Divergence{9, "expected ready set {0,1}"},
+  };
+}
+
+}  // namespace
+
+TEST_CASE("encode then decode round-trips every event kind") {
+  const std::vector<Event> events = every_kind();
+  std::vector<bool> seen(std::variant_size_v<Event>, false);
+  for (const Event& e : events) seen[e.index()] = true;
+  for (std::size_t i = 0; i < seen.size(); ++i) CHECK_MESSAGE(seen[i], "event kind " << i << " has no round-trip case");
+
+  for (const Event& e : events) {
+    const std::vector<std::uint8_t> bytes = encode(e);
+    const std::vector<Event> back = decode(bytes);
+    REQUIRE(back.size() == 1);
+    CHECK_MESSAGE(back[0] == e, describe(e));
+  }
+  CHECK(decode(encode(events)) == events);
+}
+
+TEST_CASE("the ledger appends encoded events and seals") {
+  Ledger l;
+  l.append(ev::Yield{FiberId{1}});
+  l.write([](LedgerWriter& w) { w.yield(FiberId{2}); });
+  CHECK(l.event_count() == 2);
+  l.seal();
+  l.append(ev::Yield{FiberId{3}});
+  CHECK(l.event_count() == 2);
+  CHECK(l.events() == std::vector<Event>{ev::Yield{FiberId{1}}, ev::Yield{FiberId{2}}});
+}
+
+TEST_CASE("corrupt bytes are rejected with the offset") {
+  std::vector<std::uint8_t> bytes = encode(ev::Error{FiberId{2}, "std::runtime_error: boom"});
+  bytes.pop_back();
+  CHECK_THROWS_WITH_AS(decode(bytes), doctest::Contains("corrupt ledger at byte"), LedgerFormatError);
+  const std::vector<std::uint8_t> unknown{0xee};
+  CHECK_THROWS_WITH_AS(decode(unknown), doctest::Contains("unknown event code 238"), LedgerFormatError);
+  const std::vector<std::uint8_t> bad_enum{ev::Block::kCode, 1, 0xff, 0};
+  CHECK_THROWS_WITH_AS(decode(bad_enum), doctest::Contains("out of range"), LedgerFormatError);
+}
+
+TEST_CASE("the canonical ready-set hash is FNV-1a over a u32 count and u32 ids") {
+  const std::vector<std::uint8_t> bytes{2, 0, 0, 0, 0, 0, 0, 0, 5, 1, 0, 0};
+  CHECK(ready_set_hash({FiberId{0}, FiberId{261}}) == fnv1a64(bytes));
+  CHECK(ready_set_hash({FiberId{0}, FiberId{1}}) != ready_set_hash({FiberId{1}, FiberId{0}}));
+}

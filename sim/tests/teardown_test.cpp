@@ -1,0 +1,118 @@
+// Teardown of an early-ended run: the ledger is sealed, remaining fibers are unwound in id order,
+// runtime operations during teardown do nothing, and swallowing forced_unwind is a harness error.
+
+#include <omega/omega.hpp>
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+using namespace omega;
+
+namespace {
+
+sim::RunOptions defaults() {
+  sim::RunOptions o;
+  o.policy = sim::vector_of({});
+  return o;
+}
+
+void block_forever() { sim::kernel::block(sim::BlockReason::other, "nothing"); }
+
+struct Recorder {
+  std::vector<int>* order;
+  int id;
+  ~Recorder() { order->push_back(id); }
+};
+
+}  // namespace
+
+TEST_CASE("teardown unwinds the remaining fibers in id order") {
+  std::vector<int> order;
+  auto r = sim::run(defaults(), [&] {
+    Recorder root_guard{&order, 0};
+    auto c = spawn([&] { Recorder g{&order, 3}; block_forever(); }, "c");
+    auto b = spawn([&] { Recorder g{&order, 2}; yield(); block_forever(); }, "b");
+    auto a = spawn([&] { Recorder g{&order, 1}; yield(); yield(); block_forever(); }, "a");
+    join(a);
+  });
+  CHECK(r.outcome == sim::Outcome::deadlock);
+  CHECK(order == std::vector<int>{0, 3, 2, 1});  // ids: root 0, c 1, b 2, a 3
+}
+
+TEST_CASE("teardown seals the ledger and runtime operations in destructors do nothing") {
+  bool destructor_ran = false;
+  std::uint64_t drawn = 99;
+  auto r = sim::run(defaults(), [&] {
+    spawn([&] {
+      struct Busy {
+        bool* ran;
+        std::uint64_t* drawn;
+        ~Busy() {
+          omega::yield();
+          *drawn = omega::random(5);
+          check(false, "ignored during teardown");
+          auto f = spawn([] {}, "never-runs");
+          (void)f;
+          *ran = true;
+        }
+      } busy{&destructor_ran, &drawn};
+      block_forever();
+    }, "busy");
+  });
+  CHECK(r.outcome == sim::Outcome::deadlock);
+  CHECK(destructor_ran);
+  CHECK(drawn == 0);
+  CHECK(r.fibers == 2);
+  const auto events = r.ledger.events();
+  CHECK(std::holds_alternative<sim::ev::Deadlock>(events.back()));
+}
+
+TEST_CASE("a fiber that swallows forced_unwind is a harness error naming it") {
+  auto swallow_and_return = [] {
+    spawn([] {
+      try {
+        block_forever();
+      } catch (...) {
+      }
+    }, "swallower");
+  };
+  CHECK_THROWS_WITH_AS(sim::run(defaults(), swallow_and_return),
+                       doctest::Contains("fiber 1 (swallower) swallowed boost::context forced_unwind"),
+                       HarnessError);
+
+  auto swallow_and_go_on = [] {
+    spawn([] {
+      try {
+        block_forever();
+      } catch (...) {
+      }
+      omega::yield();
+    }, "swallower");
+  };
+  CHECK_THROWS_WITH_AS(sim::run(defaults(), swallow_and_go_on),
+                       doctest::Contains("fiber 1 (swallower) swallowed"), HarnessError);
+
+  // A catch (...) that rethrows is fine.
+  auto rethrows = [] {
+    spawn([] {
+      try {
+        block_forever();
+      } catch (...) {
+        throw;
+      }
+    }, "polite");
+  };
+  CHECK(sim::run(defaults(), rethrows).outcome == sim::Outcome::deadlock);
+}
+
+TEST_CASE("fibers that never ran are dropped without running") {
+  bool ran = false;
+  auto r = sim::run(defaults(), [&] {
+    spawn([&] { ran = true; }, "late");
+    check(false, "stop before the child runs");
+  });
+  CHECK(r.outcome == sim::Outcome::assertion);
+  CHECK_FALSE(ran);
+}
