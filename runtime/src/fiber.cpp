@@ -17,7 +17,7 @@ void check(bool condition, const std::string& message) {
   sim::kernel::require("omega::check");
   if (condition) return;
   if (sim::kernel::tearing_down()) {
-    sim::kernel::point();  // does nothing, but notices a swallowed forced_unwind
+    sim::kernel::point();  // does nothing, but notices a swallowed teardown unwind
     return;
   }
   sim::kernel::fail(message);

@@ -16,6 +16,7 @@
 #include <cxxabi.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
@@ -103,6 +104,12 @@ std::string describe_exception(const std::exception_ptr& e) {
 
 enum class PointKind : std::uint8_t { op, yield, block, exit };
 
+// Thrown inside a fiber that teardown resumes, so the fiber's stack unwinds and its destructors
+// run. Deliberately not a std::exception. We throw it ourselves after the switch instead of
+// letting Boost throw forced_unwind from an ontop function: that way every switch is annotated
+// for ASan and nothing depends on boost::context::detail.
+struct FiberUnwind {};
+
 struct FiberRec {
   FiberId id, parent;
   std::string name;
@@ -120,9 +127,8 @@ struct FiberRec {
   std::exception_ptr error;
   std::string error_text;
   bool joined = false;
-  bool started = false;
-  bool unwinding = false;                         // teardown is unwinding this fiber
-  ctx::detail::fcontext_t unwinder = nullptr;     // whom forced_unwind returns to
+  bool unwinding = false;        // teardown has resumed this fiber to unwind it
+  bool swallow_reported = false;
   EhGlobals eh;
 
   std::uint64_t steps = 0;
@@ -194,12 +200,14 @@ class Simulation {
   bool tearing_down() const noexcept { return tearing_down_; }
 
   // During teardown every verb does nothing. A fiber that reaches a verb while being unwound but
-  // with no exception in flight has swallowed forced_unwind: a harness error, and we resume the
-  // unwind ourselves.
+  // with no exception in flight has swallowed the unwind: a harness error, and we unwind again.
   bool inert() {
     if (!tearing_down_) return false;
     FiberRec& f = cur();
-    if (f.unwinding && std::uncaught_exceptions() == 0) swallowed_unwind(f);
+    if (f.unwinding && std::uncaught_exceptions() == 0) {
+      report_swallowed(f);
+      throw FiberUnwind{};
+    }
     return true;
   }
 
@@ -358,19 +366,14 @@ class Simulation {
     *g = main_eh_;
   }
 
-  // fiber -> main; returns when main resumes this fiber.
+  // fiber -> main; returns when main resumes this fiber, or throws FiberUnwind when teardown does.
   void leave(FiberRec& f) {
 #if OMEGA_ASAN
     __sanitizer_start_switch_fiber(&f.asan_fake_stack, main_stack_bottom_, main_stack_size_);
 #endif
-    try {
-      f.back = std::move(f.back).resume();
-    } catch (ctx::detail::forced_unwind& unwind) {
-      arrived(f);
-      f.unwinder = unwind.fctx;
-      throw;
-    }
+    f.back = std::move(f.back).resume();
     arrived(f);
+    if (f.unwinding) throw FiberUnwind{};
   }
 
   // Leaves a run that has ended; main only comes back to unwind this fiber.
@@ -390,36 +393,36 @@ class Simulation {
   ctx::fiber fiber_main(FiberRec& f, ctx::fiber&& back) {
     f.back = std::move(back);
     arrived(f);
-    f.started = true;
-    std::uint64_t value_hash = 0;
-    std::exception_ptr error;
-    try {
-      value_hash = f.body();
-    } catch (ctx::detail::forced_unwind&) {
-#if OMEGA_ASAN
-      __sanitizer_start_switch_fiber(nullptr, main_stack_bottom_, main_stack_size_);
-#endif
-      throw;
-    } catch (...) {
-      error = std::current_exception();
+    if (!f.unwinding) {  // a fiber that never ran before teardown runs no user code
+      std::uint64_t value_hash = 0;
+      std::exception_ptr error;
+      bool unwound = false;
+      try {
+        value_hash = f.body();
+      } catch (const FiberUnwind&) {
+        unwound = true;
+      } catch (...) {
+        error = std::current_exception();
+      }
+      if (f.unwinding) {
+        if (!unwound) report_swallowed(f);  // the body went on after a catch (...) ate the unwind
+      } else {
+        finish_fiber(f, error ? FiberStatus::error : FiberStatus::done, value_hash, error);
+      }
     }
-    if (f.unwinding) swallowed_unwind(f);  // the body went on after a catch (...) ate the unwind
-    finish_fiber(f, error ? FiberStatus::error : FiberStatus::done, value_hash, error);
 #if OMEGA_ASAN
     __sanitizer_start_switch_fiber(nullptr, main_stack_bottom_, main_stack_size_);
 #endif
     return std::move(f.back);
   }
 
-  [[noreturn]] void swallowed_unwind(FiberRec& f) {
+  void report_swallowed(FiberRec& f) {
+    if (f.swallow_reported) return;
+    f.swallow_reported = true;
     harness_errors_.push_back(fmt::format(
-        "fiber {} swallowed boost::context forced_unwind during teardown (a catch (...) that does "
-        "not rethrow); rethrow it with `throw;`",
+        "fiber {} swallowed the teardown unwind (a catch (...) that does not rethrow); rethrow "
+        "with `throw;`",
         label(f.id)));
-#if OMEGA_ASAN
-    __sanitizer_start_switch_fiber(nullptr, main_stack_bottom_, main_stack_size_);
-#endif
-    throw ctx::detail::forced_unwind(f.unwinder);
   }
 
   void finish_fiber(FiberRec& f, FiberStatus status, std::uint64_t value_hash,
@@ -579,7 +582,8 @@ class Simulation {
     message_ = std::move(message);
   }
 
-  // Unwinds every fiber that has not ended, in id order, with the ledger sealed.
+  // Unwinds every fiber that has not ended, in id order, with the ledger sealed: each is resumed
+  // once and unwinds (or, never having run, returns at once).
   void teardown() {
     Simulation* const previous = tls_current;
     tls_current = this;  // fibers' destructors may call verbs; they must find this run
@@ -589,25 +593,12 @@ class Simulation {
     for (auto& f : fibers_) {
       if (!f->context) continue;
       current_ = f->id;
-      if (!f->started) {
-        ctx::fiber never_ran = std::move(f->context);  // no user code runs on its stack
-        continue;
-      }
       f->unwinding = true;
-      EhGlobals* g = eh_globals();
-      main_eh_ = *g;
-      *g = f->eh;
-#if OMEGA_ASAN
-      __sanitizer_start_switch_fiber(&main_fake_stack_, reinterpret_cast<const void*>(f->stack.bottom),
-                                     f->stack.size);
-#endif
-      {
-        ctx::fiber doomed = std::move(f->context);  // its destructor unwinds the fiber
+      enter(*f);
+      if (f->context) {  // verbs are inert during teardown, so a fiber cannot suspend again
+        std::fputs("omega: internal error: a fiber suspended during teardown\n", stderr);
+        std::abort();
       }
-#if OMEGA_ASAN
-      __sanitizer_finish_switch_fiber(main_fake_stack_, nullptr, nullptr);
-#endif
-      *g = main_eh_;
     }
     tls_current = previous;
   }

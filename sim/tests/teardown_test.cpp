@@ -1,5 +1,5 @@
 // Teardown of an early-ended run: the ledger is sealed, remaining fibers are unwound in id order,
-// runtime operations during teardown do nothing, and swallowing forced_unwind is a harness error.
+// runtime operations during teardown do nothing, and swallowing the unwind is a harness error.
 
 #include <omega/omega.hpp>
 
@@ -69,7 +69,7 @@ TEST_CASE("teardown seals the ledger and runtime operations in destructors do no
   CHECK(std::holds_alternative<sim::ev::Deadlock>(events.back()));
 }
 
-TEST_CASE("a fiber that swallows forced_unwind is a harness error naming it") {
+TEST_CASE("a fiber that swallows the teardown unwind is a harness error naming it") {
   auto swallow_and_return = [] {
     spawn([] {
       try {
@@ -79,7 +79,7 @@ TEST_CASE("a fiber that swallows forced_unwind is a harness error naming it") {
     }, "swallower");
   };
   CHECK_THROWS_WITH_AS(sim::run(defaults(), swallow_and_return),
-                       doctest::Contains("fiber 1 (swallower) swallowed boost::context forced_unwind"),
+                       doctest::Contains("fiber 1 (swallower) swallowed the teardown unwind"),
                        HarnessError);
 
   auto swallow_and_go_on = [] {

@@ -11,7 +11,8 @@ struct UsageError : std::logic_error {
   using std::logic_error::logic_error;
 };
 
-// The user's code broke a rule the harness itself depends on (e.g. swallowed forced_unwind).
+// The user's code broke a rule the harness itself depends on (e.g. a catch (...) that
+// swallows the teardown unwind).
 struct HarnessError : std::logic_error {
   using std::logic_error::logic_error;
 };

@@ -39,7 +39,8 @@ struct RunResult {
 };
 
 // Runs `body` as fiber 0 ("root") on this thread. Throws UsageError if called inside a run and
-// HarnessError if user code broke a harness rule (e.g. swallowed forced_unwind during teardown).
+// HarnessError if user code broke a harness rule (e.g. a catch (...) swallowed the teardown
+// unwind without rethrowing).
 RunResult run(const RunOptions& options, std::function<void()> body);
 
 }  // namespace omega::sim
