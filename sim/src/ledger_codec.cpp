@@ -28,33 +28,101 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstring>
+#include <utility>
 #include <type_traits>
 
 namespace omega::sim {
 
-void LedgerWriter::varint(std::uint64_t v) {
+namespace {
+
+// Writes v as LEB128 at p (at most 10 bytes); returns the end.
+inline std::uint8_t* put_varint(std::uint8_t* p, std::uint64_t v) noexcept {
+  if (v < 0x80) [[likely]] {
+    *p = static_cast<std::uint8_t>(v);
+    return p + 1;
+  }
   while (v >= 0x80) {
-    out_.push_back(static_cast<std::uint8_t>(v) | 0x80);
+    *p++ = static_cast<std::uint8_t>(v) | 0x80;
     v >>= 7;
   }
-  out_.push_back(static_cast<std::uint8_t>(v));
+  *p++ = static_cast<std::uint8_t>(v);
+  return p;
 }
+
+inline std::uint64_t fiber_code(FiberId f) noexcept {
+  return f.valid() ? std::uint64_t{f.value} + 1 : 0;
+}
+
+}  // namespace
+
+ByteBuffer& ByteBuffer::operator=(const ByteBuffer& o) {
+  if (this != &o) {
+    size_ = 0;
+    append(o.data_, o.size_);
+  }
+  return *this;
+}
+
+ByteBuffer& ByteBuffer::operator=(ByteBuffer&& o) noexcept {
+  if (this != &o) {
+    delete[] data_;
+    data_ = std::exchange(o.data_, nullptr);
+    size_ = std::exchange(o.size_, 0);
+    capacity_ = std::exchange(o.capacity_, 0);
+  }
+  return *this;
+}
+
+void ByteBuffer::grow(std::size_t extra) {
+  const std::size_t capacity = std::max({capacity_ * 2, size_ + extra, std::size_t{4096}});
+  auto* bigger = new std::uint8_t[capacity];
+  if (size_) std::memcpy(bigger, data_, size_);
+  delete[] data_;
+  data_ = bigger;
+  capacity_ = capacity;
+}
+
+void ByteBuffer::append(const std::uint8_t* p, std::size_t n) {
+  if (n == 0) return;
+  std::memcpy(open(n), p, n);
+  size_ += n;
+}
+
+bool operator==(const ByteBuffer& a, const ByteBuffer& b) noexcept {
+  return a.size_ == b.size_ && (a.size_ == 0 || std::memcmp(a.data_, b.data_, a.size_) == 0);
+}
+
+void LedgerWriter::varint(std::uint64_t v) { out_.close(put_varint(out_.open(10), v)); }
 
 void LedgerWriter::str(std::string_view s) {
   varint(s.size());
-  out_.insert(out_.end(), s.begin(), s.end());
+  out_.append(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
 }
 
+// The hot path of every decision: encode into a stack buffer and append once.
 void LedgerWriter::schedule_choose(std::uint64_t step, std::uint64_t decision_index,
                                    FiberId chosen, std::uint64_t choice,
                                    std::span<const FiberId> ready) {
-  byte(ev::ScheduleChoose::kCode);
-  varint(step);
-  varint(decision_index);
-  fiber(chosen);
-  varint(choice);
-  varint(ready.size());
-  for (FiberId f : ready) fiber(f);
+  constexpr std::size_t kInline = 16;  // ready sets up to this size take the single-append path
+  std::uint8_t* p = out_.open(1 + 5 * 10 + kInline * 5);
+  *p++ = ev::ScheduleChoose::kCode;
+  p = put_varint(p, step);
+  p = put_varint(p, decision_index);
+  p = put_varint(p, fiber_code(chosen));
+  p = put_varint(p, choice);
+  p = put_varint(p, ready.size());
+  const std::size_t inline_count = ready.size() < kInline ? ready.size() : kInline;
+  for (std::size_t i = 0; i < inline_count; ++i) p = put_varint(p, fiber_code(ready[i]));
+  out_.close(p);
+  for (std::size_t i = inline_count; i < ready.size(); ++i) fiber(ready[i]);
+}
+
+void LedgerWriter::yield(FiberId f) {
+  std::uint8_t* p = out_.open(11);
+  *p++ = ev::Yield::kCode;
+  out_.close(put_varint(p, fiber_code(f)));
 }
 
 void LedgerWriter::event(const Event& e) {
@@ -111,16 +179,16 @@ void LedgerWriter::event(const Event& e) {
 }
 
 std::vector<std::uint8_t> encode(const Event& e) {
-  std::vector<std::uint8_t> out;
+  ByteBuffer out;
   LedgerWriter(out).event(e);
-  return out;
+  return out.to_vector();
 }
 
 std::vector<std::uint8_t> encode(std::span<const Event> events) {
-  std::vector<std::uint8_t> out;
+  ByteBuffer out;
   LedgerWriter w(out);
   for (const Event& e : events) w.event(e);
-  return out;
+  return out.to_vector();
 }
 
 namespace {

@@ -1,13 +1,19 @@
 // FairRR{quantum}: a FIFO ready queue. The running fiber keeps the processor for `quantum`
 // consecutive scheduling points (yields count as points), then goes to the back of the queue.
-// A block or a fiber's end ends its stretch. Fibers that became runnable since the last decision
-// (spawned or woken) join at the back in ascending id order. RoundRobin is FairRR{1}.
+// A block or a fiber's end ends its stretch. Fibers that became runnable since the previous
+// decision (spawned or woken) join at the back in ascending id order. RoundRobin is FairRR{1}.
+//
+// The queue is kept as arrival stamps rather than a container: a fiber's place in line is the
+// stamp it got when it last joined the back, and the front is the runnable fiber with the
+// smallest stamp. A fiber is a newcomer if it was not runnable at the previous decision (forced
+// decisions included: only the running fiber can block, and a blocked fiber needs another fiber
+// to run, i.e. a decision, before it can be woken). This costs one pass over the ready set and no
+// allocation per decision.
 
 #include <omega/sim/policies.hpp>
 #include <omega/sim/prng.hpp>
 
-#include <algorithm>
-#include <deque>
+#include <vector>
 
 namespace omega::sim {
 namespace {
@@ -18,17 +24,30 @@ class FairRRSource final : public ChoiceSource {
       : quantum_(quantum == 0 ? 1 : quantum), data_(seed) {}
 
   std::optional<std::uint64_t> choose_fiber(const ScheduleQuery& q) override {
-    sync_queue(q);
-    if (q.current_runnable && q.current == running_ && stretch_ < quantum_) {
+    ++round_;
+    if (running_ != q.current) {  // e.g. the first decision of a run
+      running_ = q.current;
+      stretch_ = 1;
+    }
+    FiberId front;
+    std::uint64_t front_stamp = ~std::uint64_t{0};
+    for (FiberId f : q.ready) {
+      Slot& s = slot(f);
+      if (s.seen_round + 1 != round_ && f != q.current) s.stamp = ++clock_;  // joins the back
+      s.seen_round = round_;
+      if (f != q.current && s.stamp < front_stamp) {
+        front = f;
+        front_stamp = s.stamp;
+      }
+    }
+    if (q.current_runnable && stretch_ < quantum_) {
       ++stretch_;
       return q.index_of(q.current);
     }
-    if (q.current_runnable) queue_.push_back(q.current);
-    const FiberId next = queue_.front();
-    queue_.pop_front();
-    running_ = next;
+    if (q.current_runnable) slot(q.current).stamp = ++clock_;  // its stretch is over: to the back
+    running_ = front;
     stretch_ = 1;
-    return q.index_of(next);
+    return q.index_of(front);
   }
 
   std::optional<std::uint64_t> choose_data(const DataQuery& q) override {
@@ -36,34 +55,32 @@ class FairRRSource final : public ChoiceSource {
   }
 
   void forced(FiberId chosen) override {
+    ++round_;
+    slot(chosen).seen_round = round_;
     if (chosen == running_) {
       ++stretch_;
     } else {
       running_ = chosen;
       stretch_ = 1;
     }
-    std::erase(queue_, chosen);
   }
 
  private:
-  // Drop fibers no longer runnable, then append newcomers; the current fiber is never queued.
-  void sync_queue(const ScheduleQuery& q) {
-    std::erase_if(queue_, [&](FiberId f) {
-      return f == q.current || !std::binary_search(q.ready.begin(), q.ready.end(), f);
-    });
-    for (FiberId f : q.ready) {
-      if (f == q.current) continue;
-      if (std::find(queue_.begin(), queue_.end(), f) == queue_.end()) queue_.push_back(f);
-    }
-    if (running_ != q.current) {  // e.g. the first decision of a run
-      running_ = q.current;
-      stretch_ = 1;
-    }
+  struct Slot {
+    std::uint64_t stamp = 0;       // place in line: smaller is nearer the front
+    std::uint64_t seen_round = 0;  // the last decision at which this fiber was runnable
+  };
+
+  Slot& slot(FiberId f) {
+    if (f.value >= slots_.size()) slots_.resize(f.value + 1);
+    return slots_[f.value];
   }
 
   std::uint32_t quantum_;
   Prng data_;
-  std::deque<FiberId> queue_;  // runnable fibers waiting, in arrival order; never the current one
+  std::vector<Slot> slots_;    // by fiber id
+  std::uint64_t clock_ = 0;    // last stamp handed out
+  std::uint64_t round_ = 0;    // decisions seen, forced ones included
   FiberId running_{0};         // the fiber whose stretch is counted (the root runs first)
   std::uint32_t stretch_ = 1;  // consecutive points running_ has been chosen at, >= 1
 };

@@ -1,7 +1,7 @@
-// The kernel: one simulated run on one OS thread. Fibers are Boost.Context fibers; the scheduler
-// runs on the thread's own stack ("main") and every switch goes fiber -> main -> fiber. Decisions
-// are made on the deciding fiber's stack (so keeping the current fiber costs no switch); main only
-// resumes whichever fiber was chosen, and after the run unwinds what is left.
+// The kernel: one simulated run on one OS thread. Fibers are Boost.Context fibers. Decisions are
+// made on the deciding fiber's stack and a switch jumps straight to the chosen fiber (one jump per
+// switch, the physical minimum). The thread's own stack ("main") only starts the root, receives
+// control when the run ends, and then unwinds the fibers that are left.
 
 #include "fiber_stack.hpp"
 
@@ -120,7 +120,6 @@ struct FiberRec {
   std::function<std::uint64_t()> body;
 
   ctx::fiber context;  // this fiber's continuation while suspended; empty while running or ended
-  ctx::fiber back;     // main's continuation while this fiber runs
   detail::StackRange stack;
   void* asan_fake_stack = nullptr;
 
@@ -170,11 +169,7 @@ class Simulation {
     current_ = root_;
     next_ = root_;
     fibers_[root_.value]->status = FiberStatus::running;
-
-    while (!ended_) {
-      current_ = next_;
-      enter(*fibers_[current_.value]);
-    }
+    enter(*fibers_[root_.value]);  // returns when the run has ended
     teardown();
 
     if (!harness_errors_.empty()) {
@@ -349,50 +344,78 @@ class Simulation {
 
   // ---- switching ----
 
-  // main -> fiber, until the fiber switches back.
+  // Where a continuation handed over by a jump belongs: the fiber (or main) that jumped.
+  void store_continuation(FiberId from, ctx::fiber&& c) {
+    if (from.valid())
+      fibers_[from.value]->context = std::move(c);
+    else
+      main_context_ = std::move(c);
+  }
+
+  // main -> fiber; returns when some fiber jumps back to main (run ended, or unwound in teardown).
   void enter(FiberRec& f) {
     EhGlobals* g = eh_globals();
     main_eh_ = *g;
     *g = f.eh;
+    current_ = f.id;
+    jumping_from_ = FiberId{};
 #if OMEGA_ASAN
     __sanitizer_start_switch_fiber(&main_fake_stack_, reinterpret_cast<const void*>(f.stack.bottom),
                                    f.stack.size);
 #endif
-    f.context = std::move(f.context).resume();
+    ctx::fiber back = std::move(f.context).resume();
 #if OMEGA_ASAN
     __sanitizer_finish_switch_fiber(main_fake_stack_, nullptr, nullptr);
 #endif
-    f.eh = *g;
+    store_continuation(jumping_from_, std::move(back));
     *g = main_eh_;
   }
 
-  // fiber -> main; returns when main resumes this fiber, or throws FiberUnwind when teardown does.
-  void leave(FiberRec& f) {
+  // Running fiber `from` jumps to fiber `to`, or to main when `to` is null. Returns when someone
+  // jumps back to `from`; throws FiberUnwind if that was teardown.
+  void switch_to(FiberRec& from, FiberRec* to) {
+    EhGlobals* g = eh_globals();
+    from.eh = *g;
+    *g = to ? to->eh : main_eh_;
+    jumping_from_ = from.id;
+    ctx::fiber& target = to ? to->context : main_context_;
+    if (to) current_ = to->id;
 #if OMEGA_ASAN
-    __sanitizer_start_switch_fiber(&f.asan_fake_stack, main_stack_bottom_, main_stack_size_);
+    if (to)
+      __sanitizer_start_switch_fiber(&from.asan_fake_stack,
+                                     reinterpret_cast<const void*>(to->stack.bottom), to->stack.size);
+    else
+      __sanitizer_start_switch_fiber(&from.asan_fake_stack, main_stack_bottom_, main_stack_size_);
 #endif
-    f.back = std::move(f.back).resume();
-    arrived(f);
-    if (f.unwinding) throw FiberUnwind{};
+    ctx::fiber back = std::move(target).resume();
+    arrived(from);
+    store_continuation(jumping_from_, std::move(back));
+    if (from.unwinding) throw FiberUnwind{};
   }
 
   // Leaves a run that has ended; main only comes back to unwind this fiber.
   [[noreturn]] void leave_for_good() {
-    leave(cur());
+    switch_to(cur(), nullptr);
     std::abort();  // unreachable: an ended run never resumes a fiber normally
   }
 
   void arrived(FiberRec& f) {
 #if OMEGA_ASAN
-    __sanitizer_finish_switch_fiber(f.asan_fake_stack, &main_stack_bottom_, &main_stack_size_);
+    const void* bottom = nullptr;
+    std::size_t size = 0;
+    __sanitizer_finish_switch_fiber(f.asan_fake_stack, &bottom, &size);
+    if (!jumping_from_.valid()) {  // learn main's stack the first time main jumps to a fiber
+      main_stack_bottom_ = bottom;
+      main_stack_size_ = size;
+    }
 #else
     (void)f;
 #endif
   }
 
   ctx::fiber fiber_main(FiberRec& f, ctx::fiber&& back) {
-    f.back = std::move(back);
     arrived(f);
+    store_continuation(jumping_from_, std::move(back));
     if (!f.unwinding) {  // a fiber that never ran before teardown runs no user code
       std::uint64_t value_hash = 0;
       std::exception_ptr error;
@@ -410,10 +433,20 @@ class Simulation {
         finish_fiber(f, error ? FiberStatus::error : FiberStatus::done, value_hash, error);
       }
     }
+    // Jump to whoever runs next (main once the run has ended); Boost frees this stack there.
+    FiberRec* to = ended_ || tearing_down_ ? nullptr : fibers_[next_.value].get();
+    EhGlobals* g = eh_globals();
+    *g = to ? to->eh : main_eh_;
+    jumping_from_ = f.id;
+    if (to) current_ = to->id;
 #if OMEGA_ASAN
-    __sanitizer_start_switch_fiber(nullptr, main_stack_bottom_, main_stack_size_);
+    if (to)
+      __sanitizer_start_switch_fiber(nullptr, reinterpret_cast<const void*>(to->stack.bottom),
+                                     to->stack.size);
+    else
+      __sanitizer_start_switch_fiber(nullptr, main_stack_bottom_, main_stack_size_);
 #endif
-    return std::move(f.back);
+    return std::move(to ? to->context : main_context_);
   }
 
   void report_swallowed(FiberRec& f) {
@@ -472,7 +505,10 @@ class Simulation {
   void point(PointKind kind) {
     FiberRec& f = cur();
     decide(kind);
-    if (ended_ || next_ != f.id) leave(f);
+    if (ended_)
+      switch_to(f, nullptr);
+    else if (next_ != f.id)
+      switch_to(f, fibers_[next_.value].get());
   }
 
   void decide(PointKind kind) {
@@ -592,7 +628,6 @@ class Simulation {
     ledger_.seal();
     for (auto& f : fibers_) {
       if (!f->context) continue;
-      current_ = f->id;
       f->unwinding = true;
       enter(*f);
       if (f->context) {  // verbs are inert during teardown, so a fiber cannot suspend again
@@ -624,6 +659,9 @@ class Simulation {
   std::string message_;
   std::vector<std::string> harness_errors_;
 
+  ctx::fiber main_context_;    // main's continuation while fibers run
+  FiberId jumping_from_;       // who made the latest jump (invalid: main); the jumped-to side
+                               // stores the continuation it receives there
   EhGlobals main_eh_;
   void* main_fake_stack_ = nullptr;
   const void* main_stack_bottom_ = nullptr;
@@ -666,7 +704,11 @@ std::string label(FiberId f) { return sim().label(f); }
 FiberId spawn(std::function<std::uint64_t()> body, std::string name, bool daemon) {
   return sim("omega::spawn").spawn(std::move(body), std::move(name), daemon);
 }
-void yield() { sim("omega::yield").yield(); }
+void yield() {
+  if (tls_current == nullptr) [[unlikely]]
+    sim("omega::yield");
+  tls_current->yield();
+}
 void point() { sim().op_point(); }
 void block(BlockReason reason, std::string on) { sim().block(reason, std::move(on)); }
 void wake(FiberId f) { sim().wake(f); }

@@ -10,7 +10,7 @@ namespace omega::sim {
 
 class Ledger {
  public:
-  const std::vector<std::uint8_t>& bytes() const noexcept { return bytes_; }
+  const ByteBuffer& bytes() const noexcept { return bytes_; }
   std::uint64_t event_count() const noexcept { return events_; }
   bool sealed() const noexcept { return sealed_; }
   std::vector<Event> events() const { return decode(bytes_); }
@@ -32,7 +32,7 @@ class Ledger {
   }
 
  private:
-  std::vector<std::uint8_t> bytes_;
+  ByteBuffer bytes_;
   std::uint64_t events_ = 0;
   bool sealed_ = false;
 };

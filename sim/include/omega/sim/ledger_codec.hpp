@@ -4,6 +4,7 @@
 
 #include <omega/sim/events.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <stdexcept>
@@ -17,12 +18,49 @@ struct LedgerFormatError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Appends encodings to a byte vector. Hot-path writers exist for the events of every decision.
+// A growable byte array written through a raw pointer: open(max) guarantees room for `max` bytes,
+// close(end) commits what was written. (std::vector would value-initialise or range-insert on
+// every append; this keeps a decision's ledger write to one capacity check.)
+class ByteBuffer {
+ public:
+  ByteBuffer() = default;
+  ByteBuffer(const ByteBuffer& o) { *this = o; }
+  ByteBuffer& operator=(const ByteBuffer& o);
+  ByteBuffer(ByteBuffer&& o) noexcept { *this = std::move(o); }
+  ByteBuffer& operator=(ByteBuffer&& o) noexcept;
+  ~ByteBuffer() { delete[] data_; }
+
+  const std::uint8_t* data() const noexcept { return data_; }
+  std::size_t size() const noexcept { return size_; }
+  bool empty() const noexcept { return size_ == 0; }
+  operator std::span<const std::uint8_t>() const noexcept { return {data_, size_}; }
+  std::vector<std::uint8_t> to_vector() const { return {data_, data_ + size_}; }
+
+  std::uint8_t* open(std::size_t max) {
+    if (capacity_ - size_ < max) grow(max);
+    return data_ + size_;
+  }
+  void close(const std::uint8_t* end) noexcept { size_ = static_cast<std::size_t>(end - data_); }
+  void append(const std::uint8_t* p, std::size_t n);
+
+  friend bool operator==(const ByteBuffer& a, const ByteBuffer& b) noexcept;
+
+ private:
+  void grow(std::size_t extra);
+  std::uint8_t* data_ = nullptr;
+  std::size_t size_ = 0, capacity_ = 0;
+};
+
+// Appends encodings to a byte buffer. Hot-path writers exist for the events of every decision.
 class LedgerWriter {
  public:
-  explicit LedgerWriter(std::vector<std::uint8_t>& out) noexcept : out_(out) {}
+  explicit LedgerWriter(ByteBuffer& out) noexcept : out_(out) {}
 
-  void byte(std::uint8_t b) { out_.push_back(b); }
+  void byte(std::uint8_t b) {
+    std::uint8_t* p = out_.open(1);
+    *p = b;
+    out_.close(p + 1);
+  }
   void varint(std::uint64_t v);
   void str(std::string_view s);
   void fiber(FiberId f) { varint(f.valid() ? std::uint64_t{f.value} + 1 : 0); }  // none -> 0
@@ -30,13 +68,10 @@ class LedgerWriter {
   void event(const Event& e);
   void schedule_choose(std::uint64_t step, std::uint64_t decision_index, FiberId chosen,
                        std::uint64_t choice, std::span<const FiberId> ready);
-  void yield(FiberId f) {
-    byte(ev::Yield::kCode);
-    fiber(f);
-  }
+  void yield(FiberId f);
 
  private:
-  std::vector<std::uint8_t>& out_;
+  ByteBuffer& out_;
 };
 
 std::vector<std::uint8_t> encode(const Event& e);
