@@ -28,6 +28,7 @@ Budgets Budgets::from_env() {
   Budgets b;
   b.steps_max = env_or("OMEGA_MAX_STEPS", b.steps_max);
   b.fiber_steps_max = env_or("OMEGA_MAX_FIBER_STEPS", b.fiber_steps_max);
+  b.time_max_ns = env_or("OMEGA_MAX_TIME_MS", b.time_max_ns / 1'000'000) * 1'000'000;
   return b;
 }
 

@@ -36,6 +36,28 @@ std::string_view to_string(ChoiceKind k) noexcept {
   return "?";
 }
 
+std::string_view to_string(OpCode o) noexcept {
+  switch (o) {
+    case OpCode::lock: return "lock";
+    case OpCode::unlock: return "unlock";
+    case OpCode::try_lock_failed: return "try_lock_failed";
+    case OpCode::put: return "put";
+    case OpCode::get: return "get";
+    case OpCode::send: return "send";
+    case OpCode::recv: return "recv";
+    case OpCode::close: return "close";
+    case OpCode::read: return "read";
+    case OpCode::write: return "write";
+    case OpCode::read_modify_write: return "read_modify_write";
+    case OpCode::wait: return "wait";
+    case OpCode::notify: return "notify";
+    case OpCode::acquire: return "acquire";
+    case OpCode::release: return "release";
+    case OpCode::timeout: return "timeout";
+  }
+  return "?";
+}
+
 std::uint64_t ready_set_hash(const std::vector<FiberId>& ready) noexcept {
   std::uint64_t h = fnv1a64_u32le(static_cast<std::uint32_t>(ready.size()), kFnvOffset);
   for (FiberId f : ready) h = fnv1a64_u32le(f.value, h);
@@ -89,8 +111,17 @@ std::string describe(const Event& e) {
           return fmt::format("Failure fiber={} message={}", fid(x.fiber), x.message);
         else if constexpr (std::is_same_v<T, ev::BudgetExhausted>)
           return fmt::format("BudgetExhausted budget={} limit={}", x.budget, x.limit);
-        else
+        else if constexpr (std::is_same_v<T, ev::Divergence>)
           return fmt::format("Divergence decision={} {}", x.decision_index, x.message);
+        else if constexpr (std::is_same_v<T, ev::Object>)
+          return fmt::format("Object {} {} {}", x.object, x.kind, x.name);
+        else if constexpr (std::is_same_v<T, ev::Op>)
+          return fmt::format("Op fiber={} object={} {} arg={}", fid(x.fiber), x.object,
+                             to_string(x.op), x.arg);
+        else if constexpr (std::is_same_v<T, ev::TimeAdvance>)
+          return fmt::format("TimeAdvance now={}ns", x.now_ns);
+        else
+          return fmt::format("Timeout fiber={}", fid(x.fiber));
       },
       e);
 }

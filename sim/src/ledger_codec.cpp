@@ -19,6 +19,10 @@
 //  11 Failure         fiber message:string
 //  12 BudgetExhausted budget:string limit
 //  13 Divergence      decision_index message:string
+//  14 Object          object kind:string name:string
+//  15 Op              fiber object op:u8 arg
+//  16 TimeAdvance     now_ns
+//  17 Timeout         fiber
 //
 // A stream is events back to back with no framing; corpus files add header and framing.
 
@@ -170,6 +174,19 @@ void LedgerWriter::event(const Event& e) {
           } else if constexpr (std::is_same_v<T, ev::Divergence>) {
             varint(x.decision_index);
             str(x.message);
+          } else if constexpr (std::is_same_v<T, ev::Object>) {
+            varint(x.object);
+            str(x.kind);
+            str(x.name);
+          } else if constexpr (std::is_same_v<T, ev::Op>) {
+            fiber(x.fiber);
+            varint(x.object);
+            byte(static_cast<std::uint8_t>(x.op));
+            varint(x.arg);
+          } else if constexpr (std::is_same_v<T, ev::TimeAdvance>) {
+            varint(x.now_ns);
+          } else if constexpr (std::is_same_v<T, ev::Timeout>) {
+            fiber(x.fiber);
           } else {
             static_assert(sizeof(T) == 0, "event without an encoding");
           }
@@ -219,6 +236,11 @@ class Reader {
     std::string s(reinterpret_cast<const char*>(in_.data() + pos_), n);
     pos_ += n;
     return s;
+  }
+  std::uint32_t u32() {
+    const std::uint64_t v = varint();
+    if (v > 0xffffffffull) fail("value out of 32-bit range");
+    return static_cast<std::uint32_t>(v);
   }
   FiberId fiber() {
     const std::uint64_t v = varint();
@@ -322,6 +344,23 @@ Event read_event(Reader& r) {
       e.message = r.str();
       return e;
     }
+    case ev::Object::kCode: {
+      ev::Object e;
+      e.object = r.u32();
+      e.kind = r.str();
+      e.name = r.str();
+      return e;
+    }
+    case ev::Op::kCode: {
+      ev::Op e;
+      e.fiber = r.fiber();
+      e.object = r.u32();
+      e.op = r.enumeration<OpCode>(static_cast<std::uint8_t>(OpCode::timeout));
+      e.arg = r.varint();
+      return e;
+    }
+    case ev::TimeAdvance::kCode: return ev::TimeAdvance{r.varint()};
+    case ev::Timeout::kCode: return ev::Timeout{r.fiber()};
     default: r.fail(fmt::format("unknown event code {}", code));
   }
 }

@@ -21,6 +21,8 @@
 #include <cstring>
 #include <exception>
 #include <memory>
+#include <optional>
+#include <set>
 #include <typeinfo>
 #include <vector>
 
@@ -110,6 +112,15 @@ enum class PointKind : std::uint8_t { op, yield, block, exit };
 // for ASan and nothing depends on boost::context::detail.
 struct FiberUnwind {};
 
+// A pending wake-up. Sleepers order before timeouts at the same tick, so that an operation
+// landing on the tick of a timeout wins; within a kind, ties go by fiber id.
+struct Timer {
+  std::uint64_t deadline_ns;
+  bool is_timeout;
+  std::uint32_t fiber;
+  friend auto operator<=>(const Timer&, const Timer&) = default;
+};
+
 struct FiberRec {
   FiberId id, parent;
   std::string name;
@@ -130,6 +141,10 @@ struct FiberRec {
   bool swallow_reported = false;
   EhGlobals eh;
 
+  bool timed_out = false;  // the last block ended by its deadline
+  bool has_timer = false;
+  Timer timer{};           // valid while has_timer
+
   std::uint64_t steps = 0;
   std::uint64_t yields_in_row = 0;  // scheduling points since the last non-yield operation
   std::vector<FiberId> joiners, children;
@@ -141,11 +156,14 @@ struct FiberRec {
 
 class Simulation;
 thread_local Simulation* tls_current = nullptr;
+thread_local std::uint64_t tls_run_serial = 0;  // tells one run's objects from another's
+
 
 class Simulation {
  public:
   explicit Simulation(const RunOptions& options)
-      : options_(options), source_(make_source(options.policy, options.seed)) {}
+      : options_(options), source_(make_source(options.policy, options.seed)),
+        run_serial_(++tls_run_serial) {}
 
   ~Simulation() {
     // Normally teardown already ran; this covers a kernel exception escaping execute().
@@ -225,15 +243,36 @@ class Simulation {
     point(PointKind::op);
   }
 
-  void block(BlockReason reason, std::string on) {
+  void block(BlockReason reason, std::string on) { block_with(reason, std::move(on), std::nullopt, false); }
+
+  bool block_until(BlockReason reason, std::string on, std::uint64_t deadline_ns) {
+    return block_with(reason, std::move(on), deadline_ns, true);
+  }
+
+  void sleep_until(std::uint64_t deadline_ns) {
     if (inert()) return;
-    FiberRec& f = cur();
-    f.status = FiberStatus::blocked;
-    f.reason = reason;
-    f.waits_on = std::move(on);
-    remove_runnable(f.id);
-    ledger_.append(ev::Block{f.id, reason, f.waits_on});
-    point(PointKind::block);
+    if (deadline_ns <= now_ns_) {  // nothing to wait for: a plain scheduling point
+      point(PointKind::op);
+      return;
+    }
+    block_with(BlockReason::sleep, fmt::format("sleep until {}ns", deadline_ns), deadline_ns, false);
+  }
+
+  std::uint64_t now_ns() const noexcept { return now_ns_; }
+
+  bool attach(ObjectRef& ref, std::string_view kind, std::string_view name) {
+    if (ref.run == run_serial_) return false;
+    ref.run = run_serial_;
+    ref.id = next_object_++;
+    if (!tearing_down_)
+      ledger_.append(ev::Object{ref.id, std::string(kind),
+                                name.empty() ? fmt::format("{}#{}", kind, ref.id) : std::string(name)});
+    return true;
+  }
+
+  void op(const ObjectRef& ref, OpCode code, std::uint64_t arg) {
+    if (inert()) return;
+    ledger_.append(ev::Op{current_, ref.id, code, arg});
   }
 
   void wake(FiberId id) {
@@ -242,6 +281,7 @@ class Simulation {
     if (g.status != FiberStatus::blocked)
       throw UsageError(fmt::format("wake of fiber {} which is {}, not blocked (step {})",
                                    label(id), to_string(g.status), step_));
+    cancel_timer(g);
     g.status = FiberStatus::ready;
     g.waits_on.clear();
     insert_runnable(id);
@@ -340,6 +380,69 @@ class Simulation {
     runnable_.push_back(id);  // the newest id is the largest: stays sorted
     ledger_.append(ev::Spawn{id, parent, daemon, raw->name});
     return id;
+  }
+
+  // Blocks the current fiber; with a deadline it is also woken when virtual time reaches it
+  // (`is_timeout`: the operation reports a timeout; otherwise it is a sleep). Returns false iff
+  // the deadline woke it.
+  bool block_with(BlockReason reason, std::string on, std::optional<std::uint64_t> deadline,
+                  bool is_timeout) {
+    if (inert()) return true;
+    FiberRec& f = cur();
+    f.status = FiberStatus::blocked;
+    f.reason = reason;
+    f.waits_on = std::move(on);
+    f.timed_out = false;
+    if (deadline) {
+      timers_.insert(Timer{*deadline, is_timeout, f.id.value});
+      f.has_timer = true;
+      f.timer = Timer{*deadline, is_timeout, f.id.value};
+    }
+    remove_runnable(f.id);
+    ledger_.append(ev::Block{f.id, reason, f.waits_on});
+    point(PointKind::block);
+    return !f.timed_out;
+  }
+
+  void cancel_timer(FiberRec& g) {
+    if (!g.has_timer) return;
+    timers_.erase(g.timer);
+    g.has_timer = false;
+  }
+
+  // No fiber can run: jump to the earliest deadline and wake everything due at it (sleepers
+  // first; timeouts only when nothing else is due). Returns false if nothing is waiting on time.
+  bool advance_time() {
+    if (timers_.empty()) return false;
+    const Timer first = *timers_.begin();
+    if (first.deadline_ns > options_.budgets.time_max_ns) {
+      const std::string text = fmt::format(
+          "budget exhausted at step {}: virtual time would pass {}ms (OMEGA_MAX_TIME_MS) waking "
+          "fiber {}",
+          step_, options_.budgets.time_max_ns / 1'000'000, label(FiberId{first.fiber}));
+      end_run(Outcome::budget, text, ev::BudgetExhausted{"virtual time", options_.budgets.time_max_ns});
+      return true;
+    }
+    if (first.deadline_ns != now_ns_) {
+      now_ns_ = first.deadline_ns;
+      ledger_.append(ev::TimeAdvance{now_ns_});
+    }
+    while (!timers_.empty() && timers_.begin()->deadline_ns == first.deadline_ns &&
+           timers_.begin()->is_timeout == first.is_timeout) {
+      const Timer t = *timers_.begin();
+      FiberRec& g = *fibers_[t.fiber];
+      timers_.erase(timers_.begin());
+      g.has_timer = false;
+      g.timed_out = t.is_timeout;
+      g.status = FiberStatus::ready;
+      g.waits_on.clear();
+      insert_runnable(g.id);
+      if (t.is_timeout)
+        ledger_.append(ev::Timeout{g.id});
+      else
+        ledger_.append(ev::Wake{g.id, FiberId{}});
+    }
+    return true;
   }
 
   // ---- switching ----
@@ -529,8 +632,8 @@ class Simulation {
       return;
     }
     if (runnable_.empty()) {
-      deadlock();
-      return;
+      if (!advance_time()) deadlock();
+      if (ended_) return;
     }
 
     const bool current_runnable = f.status == FiberStatus::running;
@@ -653,6 +756,10 @@ class Simulation {
   FiberId root_, current_, next_;
   std::uint64_t step_ = 0, decisions_ = 0, preemptions_ = 0;
   std::uint32_t live_non_daemon_ = 0;
+  std::uint64_t now_ns_ = 0;
+  std::set<Timer> timers_;
+  std::uint64_t run_serial_;
+  std::uint32_t next_object_ = 0;
   Ledger ledger_;
   bool ended_ = false, tearing_down_ = false, torn_down_ = false;
   Outcome outcome_ = Outcome::pass;
@@ -711,6 +818,15 @@ void yield() {
 }
 void point() { sim().op_point(); }
 void block(BlockReason reason, std::string on) { sim().block(reason, std::move(on)); }
+bool block_until(BlockReason reason, std::string on, std::uint64_t deadline_ns) {
+  return sim().block_until(reason, std::move(on), deadline_ns);
+}
+void sleep_until(std::uint64_t deadline_ns) { sim("omega::sleep_for").sleep_until(deadline_ns); }
+std::uint64_t now_ns() { return sim("omega::now").now_ns(); }
+bool attach(ObjectRef& ref, std::string_view kind, std::string_view name) {
+  return sim().attach(ref, kind, name);
+}
+void op(const ObjectRef& ref, OpCode code, std::uint64_t arg) { sim().op(ref, code, arg); }
 void wake(FiberId f) { sim().wake(f); }
 void join(FiberId target) { sim("omega::join").join(target); }
 std::uint64_t choose(ChoiceKind kind, std::uint64_t bound) { return sim().choose(kind, bound); }

@@ -26,6 +26,10 @@ std::vector<Event> every_kind() {
       ev::Failure{FiberId{4}, "counter == 2"},
       ev::BudgetExhausted{"total steps", 1'000'000},
       ev::Divergence{9, "expected ready set {0,1}"},
+      ev::Object{7, "mutex", "accounts"},
+      ev::Op{FiberId{2}, 7, OpCode::read_modify_write, 1ull << 40},
+      ev::TimeAdvance{5'000'000'000ull},
+      ev::Timeout{FiberId{3}},
   };
 }
 

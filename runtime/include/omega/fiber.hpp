@@ -3,7 +3,7 @@
 // point of the simulation running on this thread; outside one each throws omega::UsageError.
 
 #include <omega/sim/errors.hpp>
-#include <omega/sim/hash.hpp>
+#include <omega/detail/value_hash.hpp>
 #include <omega/sim/ids.hpp>
 #include <omega/sim/kernel.hpp>
 
@@ -28,21 +28,6 @@ struct FiberResult {
 };
 template <>
 struct FiberResult<void> {};
-
-// The Done event's value hash: our own FNV over a byte form, for the types that have an obvious one.
-template <class T>
-std::uint64_t value_hash(const T& v) {
-  if constexpr (std::is_integral_v<T> || std::is_enum_v<T>) {
-    std::uint64_t h = sim::kFnvOffset;
-    const auto u = static_cast<std::uint64_t>(v);
-    for (int i = 0; i < 8; ++i) h = (h ^ ((u >> (8 * i)) & 0xffu)) * sim::kFnvPrime;
-    return h;
-  } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
-    return sim::fnv1a64(std::string_view(v));
-  } else {
-    return 0;
-  }
-}
 
 }  // namespace detail
 

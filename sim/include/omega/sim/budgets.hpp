@@ -10,6 +10,7 @@ namespace omega::sim {
 struct Budgets {
   std::uint64_t steps_max = 1'000'000;      // OMEGA_MAX_STEPS: scheduling points in one run
   std::uint64_t fiber_steps_max = 10'000;   // OMEGA_MAX_FIBER_STEPS: scheduling points per fiber
+  std::uint64_t time_max_ns = 3'600'000'000'000;  // OMEGA_MAX_TIME_MS: virtual time (1 hour)
 
   // Defaults with OMEGA_* overrides applied; throws UsageError on a malformed value.
   static Budgets from_env();

@@ -24,6 +24,14 @@ enum class ChoiceKind : std::uint8_t {
 };
 std::string_view to_string(ChoiceKind k) noexcept;
 
+// What an operation on a runtime object did. The kernel records these without knowing the
+// primitive: each primitive reports its own operations.
+enum class OpCode : std::uint8_t {
+  lock = 0, unlock, try_lock_failed, put, get, send, recv, close, read, write, read_modify_write,
+  wait, notify, acquire, release, timeout,
+};
+std::string_view to_string(OpCode o) noexcept;
+
 namespace ev {
 
 struct Spawn {
@@ -122,11 +130,45 @@ struct Divergence {
   friend bool operator==(const Divergence&, const Divergence&) = default;
 };
 
+// A runtime object (mutex, channel, cell, ...) first used in this run; ids are dense per run.
+struct Object {
+  static constexpr std::uint8_t kCode = 14;
+  std::uint32_t object = 0;
+  std::string kind, name;
+  friend bool operator==(const Object&, const Object&) = default;
+};
+
+// An operation on an object, recorded after it took effect (after its scheduling point).
+// `arg` is operation-specific: a value hash, a count, a fiber handed ownership + 1, ...
+struct Op {
+  static constexpr std::uint8_t kCode = 15;
+  FiberId fiber;
+  std::uint32_t object = 0;
+  OpCode op = OpCode::read;
+  std::uint64_t arg = 0;
+  friend bool operator==(const Op&, const Op&) = default;
+};
+
+// Virtual time jumped forward because no fiber could run and some were sleeping or waiting.
+struct TimeAdvance {
+  static constexpr std::uint8_t kCode = 16;
+  std::uint64_t now_ns = 0;
+  friend bool operator==(const TimeAdvance&, const TimeAdvance&) = default;
+};
+
+// A blocked fiber's deadline passed: it runs again and its operation reports a timeout.
+struct Timeout {
+  static constexpr std::uint8_t kCode = 17;
+  FiberId fiber;
+  friend bool operator==(const Timeout&, const Timeout&) = default;
+};
+
 }  // namespace ev
 
 using Event = std::variant<ev::Spawn, ev::ScheduleChoose, ev::Yield, ev::Block, ev::Wake, ev::Join,
                            ev::Done, ev::Error, ev::Choice, ev::Deadlock, ev::Failure,
-                           ev::BudgetExhausted, ev::Divergence>;
+                           ev::BudgetExhausted, ev::Divergence, ev::Object, ev::Op,
+                           ev::TimeAdvance, ev::Timeout>;
 
 // One line per event, for reports and debugging.
 std::string describe(const Event& e);

@@ -27,6 +27,12 @@ struct FiberInfo {
   std::vector<FiberId> children;
 };
 
+// A runtime object's identity within one run. Primitives hold one; ids are dense per run.
+struct ObjectRef {
+  std::uint64_t run = 0;  // the run it was attached in (0: never)
+  std::uint32_t id = 0;
+};
+
 namespace kernel {
 
 bool in_simulation() noexcept;
@@ -52,6 +58,22 @@ void block(BlockReason reason, std::string on);
 void wake(FiberId f);
 // Waits until `target` has ended and marks it joined; rethrows its exception.
 void join(FiberId target);
+
+// Blocks like block(), but gives up when virtual time reaches `deadline_ns`. Returns true when
+// woken, false on timeout. At one tick, sleepers wake before timeouts fire, so an operation that
+// lands on the same tick as a timeout wins.
+bool block_until(BlockReason reason, std::string on, std::uint64_t deadline_ns);
+// Sleeps until virtual time `deadline_ns`; ties wake in (deadline, fiber id) order.
+void sleep_until(std::uint64_t deadline_ns);
+// Virtual time since the run started. It only moves when no fiber can run.
+std::uint64_t now_ns();
+
+// Attaches the object to the current run if it is not yet, recording an Object event (an empty
+// name is recorded as "<kind>#<id>"). Returns true when newly attached: a primitive that outlives
+// a run then resets its state.
+bool attach(ObjectRef& ref, std::string_view kind, std::string_view name);
+// Records an operation on an attached object by the current fiber.
+void op(const ObjectRef& ref, OpCode code, std::uint64_t arg = 0);
 
 // A data choice in [0, bound), recorded; bound <= 1 is forced (returns 0, consumes nothing).
 std::uint64_t choose(ChoiceKind kind, std::uint64_t bound);

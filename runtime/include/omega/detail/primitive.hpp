@@ -1,0 +1,70 @@
+#pragma once
+// The base of every named runtime object. It attaches the object to the current run on first use
+// (a primitive that outlives a run starts the next one fresh), names it in messages, and turns
+// every operation into: a scheduling point, then the effect, then an Op event.
+
+#include <omega/sim/errors.hpp>
+#include <omega/sim/events.hpp>
+#include <omega/sim/ids.hpp>
+#include <omega/sim/kernel.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+
+namespace omega::detail {
+
+class Primitive {
+ public:
+  Primitive(const Primitive&) = delete;
+  Primitive& operator=(const Primitive&) = delete;
+
+  // The name given at construction, or "<kind>#<id>" once used in a run.
+  const std::string& name() const noexcept { return name_; }
+
+ protected:
+  Primitive(std::string_view kind, std::string name) : kind_(kind), name_(std::move(name)) {}
+  virtual ~Primitive() = default;
+
+  // Start of an operation named `op` (for errors outside a run). Returns false during teardown,
+  // when operations do nothing; otherwise attaches (resetting state if new to this run) and
+  // passes the operation's scheduling point.
+  bool begin(const char* op);
+  // Like begin, without the scheduling point (for the rare operation that needs none).
+  bool begin_without_point(const char* op);
+
+  void record(sim::OpCode code, std::uint64_t arg = 0) { sim::kernel::op(ref_, code, arg); }
+
+  // "mutex accounts"
+  std::string describe() const { return std::string(kind_) + " " + name_; }
+
+  // State to drop when the object is first used in a new run.
+  virtual void reset() = 0;
+
+ private:
+  bool attach(const char* op);
+  std::string_view kind_;
+  std::string name_;
+  sim::ObjectRef ref_;
+};
+
+// "2 (worker)"; the current fiber; the current step; a formatted usage error.
+std::string label(FiberId f);
+FiberId me();
+std::uint64_t step();
+
+// Removes the first occurrence of f (a waiter that timed out).
+void erase_waiter(std::deque<FiberId>& waiters, FiberId f);
+
+template <class Rep, class Period>
+std::uint64_t to_ns(std::chrono::duration<Rep, Period> d) {
+  const auto ns = std::chrono::ceil<std::chrono::nanoseconds>(d).count();
+  return ns <= 0 ? 0 : static_cast<std::uint64_t>(ns);
+}
+
+// The virtual deadline `ns` from now (saturating).
+std::uint64_t deadline_after(std::uint64_t ns);
+
+}  // namespace omega::detail

@@ -1,0 +1,86 @@
+#pragma once
+// omega::IVar<T>: a write-once variable. put fills it (a second put is an error) and wakes every
+// waiter; get blocks until it is filled and does not consume; try_get never blocks; get_for gives
+// up after a virtual timeout. Every operation is a scheduling point.
+
+#include <omega/detail/primitive.hpp>
+#include <omega/detail/value_hash.hpp>
+
+#include <chrono>
+#include <deque>
+#include <optional>
+#include <string>
+
+namespace omega {
+
+template <class T>
+class IVar : public detail::Primitive {
+ public:
+  explicit IVar(std::string name = {}) : Primitive("ivar", std::move(name)) {}
+
+  void put(T value) {
+    if (!begin("omega::IVar::put")) return;
+    if (value_) {
+      throw UsageError("fiber " + detail::label(detail::me()) + " puts to " + describe() +
+                       ", already filled by fiber " + detail::label(putter_) + " (an IVar is write-once; step " +
+                       std::to_string(detail::step()) + ")");
+    }
+    value_.emplace(std::move(value));
+    putter_ = detail::me();
+    record(sim::OpCode::put, detail::value_hash(*value_));
+    for (FiberId w : waiters_) sim::kernel::wake(w);
+    waiters_.clear();
+  }
+
+  // Blocks until filled; returns a copy of the value.
+  T get() {
+    if (!begin("omega::IVar::get")) return teardown_value();
+    if (!value_) {
+      waiters_.push_back(detail::me());
+      sim::kernel::block(sim::BlockReason::ivar, describe() + " (empty)");
+    }
+    record(sim::OpCode::get, detail::value_hash(*value_));
+    return *value_;
+  }
+
+  std::optional<T> try_get() {
+    if (!begin("omega::IVar::try_get")) return value_;
+    if (value_) record(sim::OpCode::get, detail::value_hash(*value_));
+    return value_;
+  }
+
+  template <class Rep, class Period>
+  std::optional<T> get_for(std::chrono::duration<Rep, Period> timeout) {
+    if (!begin("omega::IVar::get_for")) return value_;
+    if (!value_) {
+      waiters_.push_back(detail::me());
+      if (!sim::kernel::block_until(sim::BlockReason::ivar, describe() + " (empty)",
+                                    detail::deadline_after(detail::to_ns(timeout)))) {
+        detail::erase_waiter(waiters_, detail::me());
+        record(sim::OpCode::timeout);
+        return std::nullopt;
+      }
+    }
+    record(sim::OpCode::get, detail::value_hash(*value_));
+    return value_;
+  }
+
+  bool filled() const noexcept { return value_.has_value(); }
+
+ private:
+  void reset() override {
+    value_.reset();
+    putter_ = FiberId{};
+    waiters_.clear();
+  }
+  T teardown_value() const {
+    if (value_) return *value_;
+    throw UsageError("omega::IVar::get on empty " + describe() + " during teardown");
+  }
+
+  std::optional<T> value_;
+  FiberId putter_;
+  std::deque<FiberId> waiters_;
+};
+
+}  // namespace omega

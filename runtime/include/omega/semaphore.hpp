@@ -1,0 +1,28 @@
+#pragma once
+// omega::Semaphore: a counting semaphore. acquire blocks while no permit is left (waiters FIFO;
+// release hands a permit straight to the first waiter); try_acquire never blocks.
+
+#include <omega/detail/primitive.hpp>
+
+#include <cstdint>
+#include <deque>
+#include <string>
+
+namespace omega {
+
+class Semaphore : public detail::Primitive {
+ public:
+  explicit Semaphore(std::uint64_t permits, std::string name = {});
+
+  void acquire();
+  bool try_acquire();
+  void release(std::uint64_t permits = 1);
+  std::uint64_t available() const noexcept { return permits_; }
+
+ private:
+  void reset() override;
+  std::uint64_t initial_, permits_;
+  std::deque<FiberId> waiters_;
+};
+
+}  // namespace omega

@@ -1,0 +1,98 @@
+#include <omega/mutex.hpp>
+
+#include <fmt/format.h>
+
+namespace omega {
+
+Mutex::Mutex(std::string name) : Primitive("mutex", std::move(name)) {}
+
+void Mutex::reset() {
+  owner_ = FiberId{};
+  waiters_.clear();
+}
+
+void Mutex::check_not_holding(const char* op) const {
+  const FiberId self = detail::me();
+  if (owner_ == self)
+    throw UsageError(fmt::format("fiber {} {} {} which it already holds (held by fiber {}) at step {}",
+                                 detail::label(self), op, describe(), detail::label(owner_),
+                                 detail::step()));
+}
+
+std::string Mutex::waiting_text() const {
+  return fmt::format("{} (held by fiber {})", describe(), detail::label(owner_));
+}
+
+void Mutex::lock() {
+  if (!begin("omega::Mutex::lock")) return;
+  check_not_holding("relocks");
+  if (owner_.valid()) {
+    waiters_.push_back(detail::me());
+    sim::kernel::block(sim::BlockReason::mutex, waiting_text());
+    // unlock() handed us the mutex before waking us
+  } else {
+    owner_ = detail::me();
+  }
+  record(sim::OpCode::lock);
+}
+
+bool Mutex::try_lock() {
+  if (!begin("omega::Mutex::try_lock")) return false;
+  check_not_holding("try_locks");
+  if (owner_.valid()) {
+    record(sim::OpCode::try_lock_failed);
+    return false;
+  }
+  owner_ = detail::me();
+  record(sim::OpCode::lock);
+  return true;
+}
+
+bool Mutex::try_lock_for_ns(std::uint64_t timeout_ns) {
+  if (!begin("omega::Mutex::try_lock_for")) return false;
+  check_not_holding("try_locks");
+  if (owner_.valid()) {
+    waiters_.push_back(detail::me());
+    if (!sim::kernel::block_until(sim::BlockReason::mutex, waiting_text(),
+                                  detail::deadline_after(timeout_ns))) {
+      detail::erase_waiter(waiters_, detail::me());
+      record(sim::OpCode::timeout);
+      return false;
+    }
+  } else {
+    owner_ = detail::me();
+  }
+  record(sim::OpCode::lock);
+  return true;
+}
+
+void Mutex::unlock() {
+  if (!begin("omega::Mutex::unlock")) return;
+  const FiberId self = detail::me();
+  if (owner_ != self) {
+    throw UsageError(owner_.valid()
+                         ? fmt::format("fiber {} unlocks {} held by fiber {} at step {}",
+                                       detail::label(self), describe(), detail::label(owner_),
+                                       detail::step())
+                         : fmt::format("fiber {} unlocks {} which is not locked (step {})",
+                                       detail::label(self), describe(), detail::step()));
+  }
+  record(sim::OpCode::unlock);
+  release();
+}
+
+bool Mutex::held_by_current_fiber() {
+  return begin_without_point("omega::Serializer") && owner_ == detail::me();
+}
+
+void Mutex::release() {
+  if (waiters_.empty()) {
+    owner_ = FiberId{};
+    return;
+  }
+  owner_ = waiters_.front();
+  waiters_.pop_front();
+  sim::kernel::wake(owner_);
+}
+
+}  // namespace omega

@@ -1,0 +1,45 @@
+#include <omega/detail/primitive.hpp>
+
+#include <algorithm>
+#include <limits>
+
+namespace omega::detail {
+
+bool Primitive::attach(const char* op) {
+  sim::kernel::require(op);
+  if (sim::kernel::tearing_down()) {
+    sim::kernel::point();  // does nothing, but notices a swallowed teardown unwind
+    return false;
+  }
+  if (sim::kernel::attach(ref_, kind_, name_)) {
+    // An unnamed object is "<kind>#<id>": it depends only on this run's order of first use.
+    if (name_.empty()) name_ = std::string(kind_) + "#" + std::to_string(ref_.id);
+    reset();
+  }
+  return true;
+}
+
+bool Primitive::begin(const char* op) {
+  if (!attach(op)) return false;
+  sim::kernel::point();
+  return true;
+}
+
+bool Primitive::begin_without_point(const char* op) { return attach(op); }
+
+std::string label(FiberId f) { return sim::kernel::label(f); }
+FiberId me() { return sim::kernel::current_fiber(); }
+std::uint64_t step() { return sim::kernel::step(); }
+
+void erase_waiter(std::deque<FiberId>& waiters, FiberId f) {
+  auto it = std::find(waiters.begin(), waiters.end(), f);
+  if (it != waiters.end()) waiters.erase(it);
+}
+
+std::uint64_t deadline_after(std::uint64_t ns) {
+  const std::uint64_t now = sim::kernel::now_ns();
+  return ns > std::numeric_limits<std::uint64_t>::max() - now ? std::numeric_limits<std::uint64_t>::max()
+                                                              : now + ns;
+}
+
+}  // namespace omega::detail

@@ -1,0 +1,47 @@
+#include <omega/semaphore.hpp>
+
+namespace omega {
+
+Semaphore::Semaphore(std::uint64_t permits, std::string name)
+    : Primitive("semaphore", std::move(name)), initial_(permits), permits_(permits) {}
+
+void Semaphore::reset() {
+  permits_ = initial_;
+  waiters_.clear();
+}
+
+void Semaphore::acquire() {
+  if (!begin("omega::Semaphore::acquire")) return;
+  if (permits_ > 0) {
+    --permits_;
+  } else {
+    waiters_.push_back(detail::me());
+    sim::kernel::block(sim::BlockReason::semaphore, describe() + " (no permits)");
+    // release() handed us a permit before waking us
+  }
+  record(sim::OpCode::acquire);
+}
+
+bool Semaphore::try_acquire() {
+  if (!begin("omega::Semaphore::try_acquire")) return false;
+  if (permits_ == 0) return false;
+  --permits_;
+  record(sim::OpCode::acquire);
+  return true;
+}
+
+void Semaphore::release(std::uint64_t permits) {
+  if (!begin("omega::Semaphore::release")) return;
+  record(sim::OpCode::release, permits);
+  for (std::uint64_t i = 0; i < permits; ++i) {
+    if (waiters_.empty()) {
+      ++permits_;
+    } else {
+      const FiberId next = waiters_.front();
+      waiters_.pop_front();
+      sim::kernel::wake(next);
+    }
+  }
+}
+
+}  // namespace omega
