@@ -8,8 +8,8 @@ Serializer::Serializer(std::string name) : state_(std::make_shared<State>(std::m
 
 Serializer make_serializer(std::string name) { return Serializer(std::move(name)); }
 
-Serializer::Section::Section(State& s) : state_(s) {
-  Mutex& m = state_.mutex;
+Serializer::Section::Section(std::shared_ptr<State> s) : state_(std::move(s)) {
+  Mutex& m = state_->mutex;
   if (m.held_by_current_fiber()) {
     // Waiting for ourselves: block for good, so the deadlock report says what happened.
     sim::kernel::block(sim::BlockReason::mutex,
@@ -20,6 +20,6 @@ Serializer::Section::Section(State& s) : state_(s) {
   m.lock();
 }
 
-Serializer::Section::~Section() { state_.mutex.unlock(); }
+Serializer::Section::~Section() { state_->mutex.unlock(); }
 
 }  // namespace omega

@@ -721,15 +721,18 @@ class Simulation {
     message_ = std::move(message);
   }
 
-  // Unwinds every fiber that has not ended, in id order, with the ledger sealed: each is resumed
-  // once and unwinds (or, never having run, returns at once).
+  // Unwinds every fiber that has not ended, with the ledger sealed: each is resumed once and
+  // unwinds (or, never having run, returns at once). Descending id order: a child is always
+  // younger than its parent, and its stack usually references the parent's locals (mutexes,
+  // channels), so every child must unwind before the parent's frame is destroyed.
   void teardown() {
     Simulation* const previous = tls_current;
     tls_current = this;  // fibers' destructors may call verbs; they must find this run
     torn_down_ = true;
     tearing_down_ = true;
     ledger_.seal();
-    for (auto& f : fibers_) {
+    for (auto it = fibers_.rbegin(); it != fibers_.rend(); ++it) {
+      auto& f = *it;
       if (!f->context) continue;
       f->unwinding = true;
       enter(*f);

@@ -1,4 +1,4 @@
-// Teardown of an early-ended run: the ledger is sealed, remaining fibers are unwound in id order,
+// Teardown of an early-ended run: the ledger is sealed, remaining fibers are unwound in descending id order,
 // runtime operations during teardown do nothing, and swallowing the unwind is a harness error.
 
 #include <omega/omega.hpp>
@@ -28,7 +28,7 @@ struct Recorder {
 
 }  // namespace
 
-TEST_CASE("teardown unwinds the remaining fibers in id order") {
+TEST_CASE("teardown unwinds the remaining fibers in descending id order, children before parents") {
   std::vector<int> order;
   auto r = sim::run(defaults(), [&] {
     Recorder root_guard{&order, 0};
@@ -38,7 +38,18 @@ TEST_CASE("teardown unwinds the remaining fibers in id order") {
     join(a);
   });
   CHECK(r.outcome == sim::Outcome::deadlock);
-  CHECK(order == std::vector<int>{0, 3, 2, 1});  // ids: root 0, c 1, b 2, a 3
+  CHECK(order == std::vector<int>{1, 2, 3, 0});  // fiber ids: root 0, c 1, b 2, a 3
+
+  // The reason for the order: a child's destructors may use its parent's locals.
+  auto r2 = sim::run(defaults(), [] {
+    Mutex m("parent-owned");
+    auto child = spawn([&] {
+      std::lock_guard<Mutex> g(m);  // unlocks m while unwinding: m must still exist
+      block_forever();
+    }, "child");
+    join(child);
+  });
+  CHECK(r2.outcome == sim::Outcome::deadlock);
 }
 
 TEST_CASE("teardown seals the ledger and runtime operations in destructors do nothing") {

@@ -18,7 +18,7 @@ class Serializer {
   template <class F>
   auto operator()(F f) const {
     return [state = state_, f = std::move(f)](auto&&... args) mutable -> decltype(auto) {
-      Section section(*state);
+      Section section(state);
       return f(std::forward<decltype(args)>(args)...);
     };
   }
@@ -33,13 +33,13 @@ class Serializer {
   // Holds the serializer's mutex for one serialized call.
   class Section {
    public:
-    explicit Section(State& s);
+    explicit Section(std::shared_ptr<State> s);
     ~Section();
     Section(const Section&) = delete;
     Section& operator=(const Section&) = delete;
 
    private:
-    State& state_;
+    std::shared_ptr<State> state_;  // owned: the section may outlive the serialized callable
   };
   std::shared_ptr<State> state_;
 };
