@@ -49,6 +49,7 @@ PingPong omega_ping_pong(const omega::sim::Policy& policy, std::uint64_t runs,
   o.policy = policy;
   o.budgets.steps_max = yields_per_fiber * 4 + 100;
   o.budgets.fiber_steps_max = yields_per_fiber * 2 + 100;
+  o.budgets.yields_max = yields_per_fiber * 2 + 100;
   auto body = [yields_per_fiber] {
     auto player = [yields_per_fiber] {
       for (std::uint64_t i = 0; i < yields_per_fiber; ++i) omega::yield();

@@ -8,7 +8,7 @@ CondVar::CondVar(std::string name, CondVarOptions options)
     : Primitive("condvar", std::move(name)), options_(options) {}
 
 void CondVar::wait(std::unique_lock<Mutex>& lock) {
-  if (!begin("omega::CondVar::wait")) return;
+  if (!begin("omega::CondVar::wait", detail::op_id<"condvar.wait">())) return;
   const FiberId self = detail::me();
   if (!lock.owns_lock() || lock.mutex()->owner() != self)
     throw UsageError(fmt::format("fiber {} waits on {} without holding its mutex (step {})",
@@ -31,7 +31,7 @@ void CondVar::wait(std::unique_lock<Mutex>& lock) {
 }
 
 void CondVar::notify_one() {
-  if (!begin("omega::CondVar::notify_one")) return;
+  if (!begin("omega::CondVar::notify_one", detail::op_id<"condvar.notify">())) return;
   if (waiters_.empty()) {
     record(sim::OpCode::notify, 0);
     return;
@@ -44,7 +44,7 @@ void CondVar::notify_one() {
 }
 
 void CondVar::notify_all() {
-  if (!begin("omega::CondVar::notify_all")) return;
+  if (!begin("omega::CondVar::notify_all", detail::op_id<"condvar.notify">())) return;
   record(sim::OpCode::notify, waiters_.size());
   while (!waiters_.empty()) {
     const FiberId woken = waiters_.front();

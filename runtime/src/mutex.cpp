@@ -24,7 +24,7 @@ std::string Mutex::waiting_text() const {
 }
 
 void Mutex::lock() {
-  if (!begin("omega::Mutex::lock")) return;
+  if (!begin("omega::Mutex::lock", detail::op_id<"mutex.lock">())) return;
   check_not_holding("relocks");
   if (owner_.valid()) {
     waiters_.push_back(detail::me());
@@ -37,7 +37,7 @@ void Mutex::lock() {
 }
 
 bool Mutex::try_lock() {
-  if (!begin("omega::Mutex::try_lock")) return false;
+  if (!begin("omega::Mutex::try_lock", detail::op_id<"mutex.try_lock">())) return false;
   check_not_holding("try_locks");
   if (owner_.valid()) {
     record(sim::OpCode::try_lock_failed);
@@ -49,7 +49,7 @@ bool Mutex::try_lock() {
 }
 
 bool Mutex::try_lock_for_ns(std::uint64_t timeout_ns) {
-  if (!begin("omega::Mutex::try_lock_for")) return false;
+  if (!begin("omega::Mutex::try_lock_for", detail::op_id<"mutex.try_lock">())) return false;
   check_not_holding("try_locks");
   if (owner_.valid()) {
     waiters_.push_back(detail::me());
@@ -67,7 +67,7 @@ bool Mutex::try_lock_for_ns(std::uint64_t timeout_ns) {
 }
 
 void Mutex::unlock() {
-  if (!begin("omega::Mutex::unlock")) return;
+  if (!begin("omega::Mutex::unlock", detail::op_id<"mutex.unlock">())) return;
   const FiberId self = detail::me();
   if (owner_ != self) {
     throw UsageError(owner_.valid()

@@ -5,8 +5,8 @@
 
 namespace omega::detail {
 
-bool Primitive::attach(const char* op) {
-  sim::kernel::require(op);
+bool Primitive::attach(const char* api) {
+  sim::kernel::require(api);
   if (sim::kernel::tearing_down()) {
     sim::kernel::point();  // does nothing, but notices a swallowed teardown unwind
     return false;
@@ -19,13 +19,14 @@ bool Primitive::attach(const char* op) {
   return true;
 }
 
-bool Primitive::begin(const char* op) {
-  if (!attach(op)) return false;
+bool Primitive::begin(const char* api, sim::OpId op) {
+  if (!attach(api)) return false;
+  sim::kernel::govern(op);
   sim::kernel::point();
   return true;
 }
 
-bool Primitive::begin_without_point(const char* op) { return attach(op); }
+bool Primitive::begin_without_point(const char* api) { return attach(api); }
 
 std::string label(FiberId f) { return sim::kernel::label(f); }
 FiberId me() { return sim::kernel::current_fiber(); }

@@ -11,7 +11,7 @@ void Semaphore::reset() {
 }
 
 void Semaphore::acquire() {
-  if (!begin("omega::Semaphore::acquire")) return;
+  if (!begin("omega::Semaphore::acquire", detail::op_id<"semaphore.acquire">())) return;
   if (permits_ > 0) {
     --permits_;
   } else {
@@ -23,7 +23,7 @@ void Semaphore::acquire() {
 }
 
 bool Semaphore::try_acquire() {
-  if (!begin("omega::Semaphore::try_acquire")) return false;
+  if (!begin("omega::Semaphore::try_acquire", detail::op_id<"semaphore.acquire">())) return false;
   if (permits_ == 0) return false;
   --permits_;
   record(sim::OpCode::acquire);
@@ -31,7 +31,7 @@ bool Semaphore::try_acquire() {
 }
 
 void Semaphore::release(std::uint64_t permits) {
-  if (!begin("omega::Semaphore::release")) return;
+  if (!begin("omega::Semaphore::release", detail::op_id<"semaphore.release">())) return;
   record(sim::OpCode::release, permits);
   for (std::uint64_t i = 0; i < permits; ++i) {
     if (waiters_.empty()) {

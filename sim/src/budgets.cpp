@@ -29,6 +29,11 @@ Budgets Budgets::from_env() {
   b.steps_max = env_or("OMEGA_MAX_STEPS", b.steps_max);
   b.fiber_steps_max = env_or("OMEGA_MAX_FIBER_STEPS", b.fiber_steps_max);
   b.time_max_ns = env_or("OMEGA_MAX_TIME_MS", b.time_max_ns / 1'000'000) * 1'000'000;
+  b.spawns_max = env_or("OMEGA_MAX_SPAWNS", b.spawns_max);
+  b.yields_max = env_or("OMEGA_MAX_YIELDS", b.yields_max);
+  b.mutex_ops_max = env_or("OMEGA_MAX_MUTEX_OPS", b.mutex_ops_max);
+  b.ivar_ops_max = env_or("OMEGA_MAX_IVAR_OPS", b.ivar_ops_max);
+  b.oracle_calls_max = env_or("OMEGA_MAX_ORACLE_CALLS", b.oracle_calls_max);
   return b;
 }
 

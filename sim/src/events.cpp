@@ -120,8 +120,15 @@ std::string describe(const Event& e) {
                              to_string(x.op), x.arg);
         else if constexpr (std::is_same_v<T, ev::TimeAdvance>)
           return fmt::format("TimeAdvance now={}ns", x.now_ns);
-        else
+        else if constexpr (std::is_same_v<T, ev::Timeout>)
           return fmt::format("Timeout fiber={}", fid(x.fiber));
+        else if constexpr (std::is_same_v<T, ev::Denied>)
+          return fmt::format("Denied fiber={} op={} cap={}", fid(x.fiber), x.op, x.cap);
+        else
+          return fmt::format("OracleCall fiber={} oracle={} key={:016x} result_bytes={} latency={}ns "
+                             "fault={} executed={}",
+                             fid(x.fiber), x.oracle, x.key_hash, x.result.size(), x.latency_ns,
+                             x.fault, x.executed);
       },
       e);
 }

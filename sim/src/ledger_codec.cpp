@@ -23,6 +23,8 @@
 //  15 Op              fiber object op:u8 arg
 //  16 TimeAdvance     now_ns
 //  17 Timeout         fiber
+//  18 Denied          fiber op:string cap:string
+//  19 OracleCall      fiber oracle key_hash result:string latency_ns fault:u8 executed:u8
 //
 // A stream is events back to back with no framing; corpus files add header and framing.
 
@@ -187,6 +189,18 @@ void LedgerWriter::event(const Event& e) {
             varint(x.now_ns);
           } else if constexpr (std::is_same_v<T, ev::Timeout>) {
             fiber(x.fiber);
+          } else if constexpr (std::is_same_v<T, ev::Denied>) {
+            fiber(x.fiber);
+            str(x.op);
+            str(x.cap);
+          } else if constexpr (std::is_same_v<T, ev::OracleCall>) {
+            fiber(x.fiber);
+            varint(x.oracle);
+            varint(x.key_hash);
+            str(x.result);
+            varint(x.latency_ns);
+            byte(x.fault);
+            byte(x.executed ? 1 : 0);
           } else {
             static_assert(sizeof(T) == 0, "event without an encoding");
           }
@@ -361,6 +375,25 @@ Event read_event(Reader& r) {
     }
     case ev::TimeAdvance::kCode: return ev::TimeAdvance{r.varint()};
     case ev::Timeout::kCode: return ev::Timeout{r.fiber()};
+    case ev::Denied::kCode: {
+      ev::Denied e;
+      e.fiber = r.fiber();
+      e.op = r.str();
+      e.cap = r.str();
+      return e;
+    }
+    case ev::OracleCall::kCode: {
+      ev::OracleCall e;
+      e.fiber = r.fiber();
+      e.oracle = r.u32();
+      e.key_hash = r.varint();
+      e.result = r.str();
+      e.latency_ns = r.varint();
+      e.fault = r.byte();
+      if (e.fault > 2) r.fail("oracle fault out of range");
+      e.executed = r.byte() != 0;
+      return e;
+    }
     default: r.fail(fmt::format("unknown event code {}", code));
   }
 }

@@ -17,6 +17,8 @@ class ReplaySource final : public ChoiceSource {
       for (const Event& e : *recorded) {
         if (std::holds_alternative<ev::ScheduleChoose>(e) || std::holds_alternative<ev::Choice>(e))
           choices_.push_back(&e);
+        else if (const auto* call = std::get_if<ev::OracleCall>(&e))
+          oracle_calls_.push_back(call);
       }
     }
     recorded_ = std::move(recorded);
@@ -61,6 +63,13 @@ class ReplaySource final : public ChoiceSource {
     return c->value;
   }
 
+  const ev::OracleCall* recorded_oracle_call(std::uint64_t index) const override {
+    // Past the record, a replay has nothing to return: answer an empty, unexecuted call so the
+    // kernel reports the mismatch rather than calling the real service.
+    static const ev::OracleCall kMissing{FiberId{}, 0xffffffffu, 0, {}, 0, 0, false};
+    return index < oracle_calls_.size() ? oracle_calls_[index] : &kMissing;
+  }
+
   std::optional<std::string> finish(std::uint64_t decisions_used) override {
     if (decisions_used >= choices_.size()) return std::nullopt;
     divergence_ = fmt::format(
@@ -88,6 +97,7 @@ class ReplaySource final : public ChoiceSource {
 
   std::shared_ptr<const std::vector<Event>> recorded_;
   std::vector<const Event*> choices_;  // into *recorded_, in decision order
+  std::vector<const ev::OracleCall*> oracle_calls_;  // into *recorded_, in call order
 };
 
 }  // namespace

@@ -145,6 +145,8 @@ struct FiberRec {
   bool has_timer = false;
   Timer timer{};           // valid while has_timer
 
+  std::shared_ptr<const std::set<std::string>> caps;  // null: every cap
+
   std::uint64_t steps = 0;
   std::uint64_t yields_in_row = 0;  // scheduling points since the last non-yield operation
   std::vector<FiberId> joiners, children;
@@ -183,7 +185,7 @@ class Simulation {
           b();
           return std::uint64_t{0};
         },
-        "root", false);
+        "root", false, std::nullopt);
     current_ = root_;
     next_ = root_;
     fibers_[root_.value]->status = FiberStatus::running;
@@ -224,15 +226,20 @@ class Simulation {
     return true;
   }
 
-  FiberId spawn(std::function<std::uint64_t()> body, std::string name, bool daemon) {
+  FiberId spawn(std::function<std::uint64_t()> body, std::string name, bool daemon,
+               std::optional<std::set<std::string>> caps) {
     if (inert()) return FiberId{};  // nothing starts during teardown
-    const FiberId id = spawn_fiber(std::move(body), std::move(name), daemon);
+    static const OpId kSpawn = register_op("fiber.spawn");
+    govern(kSpawn);
+    const FiberId id = spawn_fiber(std::move(body), std::move(name), daemon, std::move(caps));
     point(PointKind::op);
     return id;
   }
 
   void yield() {
     if (inert()) return;
+    static const OpId kYield = register_op("fiber.yield");
+    govern(kYield);
     FiberRec& f = cur();
     ledger_.write([&](LedgerWriter& w) { w.yield(f.id); });
     point(PointKind::yield);
@@ -270,6 +277,52 @@ class Simulation {
     return true;
   }
 
+  void govern(OpId op) {
+    if (inert()) return;
+    OpRule& rule = op_rule(op);
+    FiberRec& f = cur();
+    if (!rule.allowed) {
+      deny(rule, "", fmt::format("fiber {} attempted {}, which profile {} does not allow", label(f.id),
+                                 rule.name, options_.governance.profile.name));
+    }
+    if (!rule.cap.empty() && f.caps && !f.caps->count(rule.cap)) {
+      std::string held;
+      for (const auto& c : *f.caps) held += (held.empty() ? "" : ", ") + c;
+      deny(rule, rule.cap, fmt::format("fiber {} attempted {} without {} (it holds: {})", label(f.id),
+                                       rule.name, rule.cap, held.empty() ? "no caps" : held));
+    }
+    if (rule.family >= 0) {
+      const Family& fam = kFamilies[static_cast<std::size_t>(rule.family)];
+      const std::uint64_t limit = options_.budgets.*(fam.limit);
+      if (++family_counts_[static_cast<std::size_t>(rule.family)] > limit) {
+        const std::string text = fmt::format(
+            "budget exhausted at step {}: fiber {} attempted {} number {}; the {} budget is {} ({})",
+            step_, label(f.id), rule.name, limit + 1, fam.budget, limit, fam.env);
+        end_run(Outcome::budget, text, ev::BudgetExhausted{fam.budget, limit});
+        leave_for_good();
+      }
+    }
+  }
+
+  std::optional<ev::OracleCall> replayed_oracle_call(std::uint32_t oracle, std::uint64_t key_hash) {
+    if (inert()) return std::nullopt;
+    const ev::OracleCall* rec = source_->recorded_oracle_call(oracle_calls_);
+    if (rec == nullptr) {
+      ++oracle_calls_;
+      return std::nullopt;
+    }
+    if (rec->oracle != oracle || rec->key_hash != key_hash) {
+      const std::string text = fmt::format(
+          "divergence at oracle call {} (step {}): expected oracle object {} with key {:016x}, the "
+          "program called oracle object {} with key {:016x}",
+          oracle_calls_, step_, rec->oracle, rec->key_hash, oracle, key_hash);
+      end_run(Outcome::divergence, text, ev::Divergence{decisions_, text});
+      leave_for_good();
+    }
+    ++oracle_calls_;
+    return *rec;
+  }
+
   void op(const ObjectRef& ref, OpCode code, std::uint64_t arg) {
     if (inert()) return;
     ledger_.append(ev::Op{current_, ref.id, code, arg});
@@ -293,6 +346,8 @@ class Simulation {
     FiberRec& t = rec(target, "join");
     if (target == current_)
       throw UsageError(fmt::format("fiber {} joins itself at step {}", label(target), step_));
+    static const OpId kJoin = register_op("fiber.join");
+    govern(kJoin);
     point(PointKind::op);
     ledger_.append(ev::Join{current_, target});
     t.joined = true;
@@ -362,10 +417,23 @@ class Simulation {
     return *fibers_[id.value];
   }
 
-  FiberId spawn_fiber(std::function<std::uint64_t()> body, std::string name, bool daemon) {
+  FiberId spawn_fiber(std::function<std::uint64_t()> body, std::string name, bool daemon,
+                      std::optional<std::set<std::string>> caps) {
     const FiberId id{static_cast<std::uint32_t>(fibers_.size())};
     const FiberId parent = fibers_.empty() ? FiberId{} : current_;
     auto f = std::make_unique<FiberRec>();
+    // Caps: the run's grant for the root; a child keeps its parent's, narrowed by `caps`.
+    std::shared_ptr<const std::set<std::string>> inherited =
+        parent.valid() ? fibers_[parent.value]->caps
+        : options_.governance.caps ? std::make_shared<const std::set<std::string>>(*options_.governance.caps)
+                                   : nullptr;
+    if (caps) {
+      std::set<std::string> narrowed;
+      for (const std::string& c : *caps)
+        if (!inherited || inherited->count(c)) narrowed.insert(c);
+      inherited = std::make_shared<const std::set<std::string>>(std::move(narrowed));
+    }
+    f->caps = std::move(inherited);
     f->id = id;
     f->parent = parent;
     f->name = name.empty() ? fmt::format("fiber-{}", id.value) : std::move(name);
@@ -443,6 +511,57 @@ class Simulation {
         ledger_.append(ev::Wake{g.id, FiberId{}});
     }
     return true;
+  }
+
+  // ---- governance ----
+
+  // Operation families with a budget.
+  struct Family {
+    const char* budget;
+    const char* env;
+    std::uint64_t Budgets::*limit;
+  };
+  static constexpr Family kFamilies[] = {
+      {"spawns", "OMEGA_MAX_SPAWNS", &Budgets::spawns_max},
+      {"yields", "OMEGA_MAX_YIELDS", &Budgets::yields_max},
+      {"mutex ops", "OMEGA_MAX_MUTEX_OPS", &Budgets::mutex_ops_max},
+      {"ivar ops", "OMEGA_MAX_IVAR_OPS", &Budgets::ivar_ops_max},
+      {"oracle calls", "OMEGA_MAX_ORACLE_CALLS", &Budgets::oracle_calls_max},
+  };
+  static int family_of(std::string_view op) {
+    if (op == "fiber.spawn") return 0;
+    if (op == "fiber.yield") return 1;
+    if (op.substr(0, 6) == "mutex.") return 2;
+    if (op.substr(0, 5) == "ivar.") return 3;
+    if (op == "oracle.call") return 4;
+    return -1;
+  }
+
+  struct OpRule {
+    bool resolved = false;
+    bool allowed = true;
+    int family = -1;
+    std::string name, cap;
+  };
+
+  OpRule& op_rule(OpId op) {
+    if (op >= op_rules_.size()) op_rules_.resize(op + 1);
+    OpRule& r = op_rules_[op];
+    if (!r.resolved) {
+      r.resolved = true;
+      r.name = op_name(op);
+      const auto& allowed = options_.governance.profile.allowed;
+      r.allowed = !allowed || allowed->count(r.name) > 0;
+      r.cap = required_cap(r.name);
+      r.family = family_of(r.name);
+    }
+    return r;
+  }
+
+  [[noreturn]] void deny(const OpRule& rule, const std::string& cap, const std::string& why) {
+    end_run(Outcome::denied, fmt::format("denied at step {}: {}", step_, why),
+            ev::Denied{current_, rule.name, cap});
+    leave_for_good();
   }
 
   // ---- switching ----
@@ -763,6 +882,9 @@ class Simulation {
   std::set<Timer> timers_;
   std::uint64_t run_serial_;
   std::uint32_t next_object_ = 0;
+  std::vector<OpRule> op_rules_;  // by OpId, resolved on first use in this run
+  std::uint64_t family_counts_[std::size(kFamilies)] = {};
+  std::uint64_t oracle_calls_ = 0;
   Ledger ledger_;
   bool ended_ = false, tearing_down_ = false, torn_down_ = false;
   Outcome outcome_ = Outcome::pass;
@@ -811,8 +933,13 @@ FiberId current_fiber() { return sim("omega::current").current(); }
 std::uint64_t step() { return sim().step(); }
 FiberInfo info(FiberId f) { return sim().info(f); }
 std::string label(FiberId f) { return sim().label(f); }
-FiberId spawn(std::function<std::uint64_t()> body, std::string name, bool daemon) {
-  return sim("omega::spawn").spawn(std::move(body), std::move(name), daemon);
+FiberId spawn(std::function<std::uint64_t()> body, std::string name, bool daemon,
+              std::optional<std::set<std::string>> caps) {
+  return sim("omega::spawn").spawn(std::move(body), std::move(name), daemon, std::move(caps));
+}
+void govern(OpId op) { sim().govern(op); }
+std::optional<ev::OracleCall> replayed_oracle_call(std::uint32_t oracle, std::uint64_t key_hash) {
+  return sim("omega::Oracle::call").replayed_oracle_call(oracle, key_hash);
 }
 void yield() {
   if (tls_current == nullptr) [[unlikely]]

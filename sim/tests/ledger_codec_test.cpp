@@ -30,6 +30,8 @@ std::vector<Event> every_kind() {
       ev::Op{FiberId{2}, 7, OpCode::read_modify_write, 1ull << 40},
       ev::TimeAdvance{5'000'000'000ull},
       ev::Timeout{FiberId{3}},
+      ev::Denied{FiberId{1}, "mutex.lock", "cap.mutex"},
+      ev::OracleCall{FiberId{2}, 3, 0xabcdefull, std::string("label\0x", 7), 4'000'000, 1, true},
   };
 }
 

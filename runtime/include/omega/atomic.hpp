@@ -19,19 +19,19 @@ class Atomic : public detail::Primitive {
       : Primitive("atomic", std::move(name)), initial_(initial), value_(initial) {}
 
   T load() {
-    if (!begin("omega::Atomic::load")) return value_;
+    if (!begin("omega::Atomic::load", detail::op_id<"atomic.load">())) return value_;
     record(sim::OpCode::read, detail::value_hash(value_));
     return value_;
   }
 
   void store(T value) {
-    if (!begin("omega::Atomic::store")) return;
+    if (!begin("omega::Atomic::store", detail::op_id<"atomic.store">())) return;
     value_ = value;
     record(sim::OpCode::write, detail::value_hash(value_));
   }
 
   T exchange(T value) {
-    if (!begin("omega::Atomic::exchange")) return value_;
+    if (!begin("omega::Atomic::exchange", detail::op_id<"atomic.rmw">())) return value_;
     const T old = value_;
     value_ = value;
     record(sim::OpCode::read_modify_write, detail::value_hash(value_));
@@ -41,7 +41,7 @@ class Atomic : public detail::Primitive {
   // If the value equals `expected`, stores `desired` and returns true; otherwise loads the value
   // into `expected` and returns false.
   bool compare_exchange(T& expected, T desired) {
-    if (!begin("omega::Atomic::compare_exchange")) return false;
+    if (!begin("omega::Atomic::compare_exchange", detail::op_id<"atomic.rmw">())) return false;
     if (value_ == expected) {
       value_ = desired;
       record(sim::OpCode::read_modify_write, detail::value_hash(value_));
@@ -53,7 +53,7 @@ class Atomic : public detail::Primitive {
   }
 
   T fetch_add(T delta) requires std::is_arithmetic_v<T> {
-    if (!begin("omega::Atomic::fetch_add")) return value_;
+    if (!begin("omega::Atomic::fetch_add", detail::op_id<"atomic.rmw">())) return value_;
     const T old = value_;
     value_ = static_cast<T>(value_ + delta);
     record(sim::OpCode::read_modify_write, detail::value_hash(value_));
@@ -61,7 +61,7 @@ class Atomic : public detail::Primitive {
   }
 
   T fetch_sub(T delta) requires std::is_arithmetic_v<T> {
-    if (!begin("omega::Atomic::fetch_sub")) return value_;
+    if (!begin("omega::Atomic::fetch_sub", detail::op_id<"atomic.rmw">())) return value_;
     const T old = value_;
     value_ = static_cast<T>(value_ - delta);
     record(sim::OpCode::read_modify_write, detail::value_hash(value_));

@@ -44,7 +44,7 @@ class Channel : public detail::Primitive {
   }
 
   void close() {
-    if (!begin("omega::Channel::close")) return;
+    if (!begin("omega::Channel::close", detail::op_id<"channel.close">())) return;
     if (closed_)
       throw UsageError("fiber " + detail::label(detail::me()) + " closes " + describe() +
                        " twice (step " + std::to_string(detail::step()) + ")");
@@ -82,8 +82,8 @@ class Channel : public detail::Primitive {
                         ", which is closed (step " + std::to_string(detail::step()) + ")");
   }
 
-  bool send_until(T value, std::optional<std::uint64_t> deadline, const char* op) {
-    if (!begin(op)) return false;
+  bool send_until(T value, std::optional<std::uint64_t> deadline, const char* api) {
+    if (!begin(api, detail::op_id<"channel.send">())) return false;
     if (closed_) throw_closed("sends on");
     const std::uint64_t hash = detail::value_hash(value);
     if (!receivers_.empty()) {  // hand over to the longest waiting receiver
@@ -116,8 +116,8 @@ class Channel : public detail::Primitive {
     throw_closed("was blocked sending on");
   }
 
-  std::optional<T> recv_until(std::optional<std::uint64_t> deadline, const char* op) {
-    if (!begin(op)) return std::nullopt;
+  std::optional<T> recv_until(std::optional<std::uint64_t> deadline, const char* api) {
+    if (!begin(api, detail::op_id<"channel.recv">())) return std::nullopt;
     if (!buffer_.empty()) {
       std::optional<T> v(std::move(buffer_.front()));
       buffer_.pop_front();

@@ -7,10 +7,13 @@
 #include <omega/sim/ids.hpp>
 #include <omega/sim/kernel.hpp>
 
+#include <omega/detail/primitive.hpp>
+
 #include <concepts>
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -46,10 +49,17 @@ class Fiber {
   std::shared_ptr<detail::FiberResult<T>> result_;
 };
 
+// How to start a fiber. `caps`, when set, narrows the child's caps to these (never widens).
+struct SpawnOptions {
+  std::string name;
+  bool daemon = false;
+  std::optional<std::set<std::string>> caps;
+};
+
 template <class F>
-auto spawn_as(F&& fn, std::string name, bool daemon) {
+auto spawn_with(F&& fn, SpawnOptions options) {
   using T = std::invoke_result_t<std::decay_t<F>&>;
-  sim::kernel::require(daemon ? "omega::spawn_daemon" : "omega::spawn");
+  sim::kernel::require(options.daemon ? "omega::spawn_daemon" : "omega::spawn");
   auto result = std::make_shared<detail::FiberResult<T>>();
   auto body = [fn = std::forward<F>(fn), result]() mutable -> std::uint64_t {
     if constexpr (std::is_void_v<T>) {
@@ -60,20 +70,26 @@ auto spawn_as(F&& fn, std::string name, bool daemon) {
       return detail::value_hash(*result->value);
     }
   };
-  const FiberId id = sim::kernel::spawn(std::move(body), std::move(name), daemon);
+  const FiberId id = sim::kernel::spawn(std::move(body), std::move(options.name), options.daemon,
+                                       std::move(options.caps));
   return Fiber<T>(id, std::move(result));
 }
 
 // Starts fn() as a new fiber (a child of the current one); the run waits for it to end.
 template <class F>
 auto spawn(F&& fn, std::string name = {}) {
-  return spawn_as(std::forward<F>(fn), std::move(name), false);
+  return spawn_with(std::forward<F>(fn), SpawnOptions{std::move(name), false, std::nullopt});
+}
+
+template <class F>
+auto spawn(F&& fn, SpawnOptions options) {
+  return spawn_with(std::forward<F>(fn), std::move(options));
 }
 
 // Like spawn, but the run does not wait for it (actors, servers); it is unwound at the end.
 template <class F>
 auto spawn_daemon(F&& fn, std::string name = {}) {
-  return spawn_as(std::forward<F>(fn), std::move(name), true);
+  return spawn_with(std::forward<F>(fn), SpawnOptions{std::move(name), true, std::nullopt});
 }
 
 // Lets another fiber run; under the all-zero schedule this is round robin.

@@ -19,7 +19,7 @@ class IVar : public detail::Primitive {
   explicit IVar(std::string name = {}) : Primitive("ivar", std::move(name)) {}
 
   void put(T value) {
-    if (!begin("omega::IVar::put")) return;
+    if (!begin("omega::IVar::put", detail::op_id<"ivar.put">())) return;
     if (value_) {
       throw UsageError("fiber " + detail::label(detail::me()) + " puts to " + describe() +
                        ", already filled by fiber " + detail::label(putter_) + " (an IVar is write-once; step " +
@@ -34,7 +34,7 @@ class IVar : public detail::Primitive {
 
   // Blocks until filled; returns a copy of the value.
   T get() {
-    if (!begin("omega::IVar::get")) return teardown_value();
+    if (!begin("omega::IVar::get", detail::op_id<"ivar.get">())) return teardown_value();
     if (!value_) {
       waiters_.push_back(detail::me());
       sim::kernel::block(sim::BlockReason::ivar, describe() + " (empty)");
@@ -44,14 +44,14 @@ class IVar : public detail::Primitive {
   }
 
   std::optional<T> try_get() {
-    if (!begin("omega::IVar::try_get")) return value_;
+    if (!begin("omega::IVar::try_get", detail::op_id<"ivar.get">())) return value_;
     if (value_) record(sim::OpCode::get, detail::value_hash(*value_));
     return value_;
   }
 
   template <class Rep, class Period>
   std::optional<T> get_for(std::chrono::duration<Rep, Period> timeout) {
-    if (!begin("omega::IVar::get_for")) return value_;
+    if (!begin("omega::IVar::get_for", detail::op_id<"ivar.get">())) return value_;
     if (!value_) {
       waiters_.push_back(detail::me());
       if (!sim::kernel::block_until(sim::BlockReason::ivar, describe() + " (empty)",

@@ -19,13 +19,13 @@ class Shared : public detail::Primitive {
       : Primitive("shared", std::move(name)), initial_(initial), value_(std::move(initial)) {}
 
   T load() {
-    if (!begin("omega::Shared::load")) return value_;
+    if (!begin("omega::Shared::load", detail::op_id<"shared.load">())) return value_;
     record(sim::OpCode::read, detail::value_hash(value_));
     return value_;
   }
 
   void store(T value) {
-    if (!begin("omega::Shared::store")) return;
+    if (!begin("omega::Shared::store", detail::op_id<"shared.store">())) return;
     value_ = std::move(value);
     record(sim::OpCode::write, detail::value_hash(value_));
   }

@@ -5,10 +5,12 @@
 
 #include <omega/sim/errors.hpp>
 #include <omega/sim/events.hpp>
+#include <omega/sim/governance.hpp>
 #include <omega/sim/ids.hpp>
 #include <omega/sim/kernel.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <string>
@@ -28,12 +30,12 @@ class Primitive {
   Primitive(std::string_view kind, std::string name) : kind_(kind), name_(std::move(name)) {}
   virtual ~Primitive() = default;
 
-  // Start of an operation named `op` (for errors outside a run). Returns false during teardown,
-  // when operations do nothing; otherwise attaches (resetting state if new to this run) and
-  // passes the operation's scheduling point.
-  bool begin(const char* op);
-  // Like begin, without the scheduling point (for the rare operation that needs none).
-  bool begin_without_point(const char* op);
+  // Start of operation `op` (governance name, e.g. "mutex.lock"), called `api` in errors outside
+  // a run. Returns false during teardown, when operations do nothing; otherwise attaches
+  // (resetting state if new to this run), passes governance, then the scheduling point.
+  bool begin(const char* api, sim::OpId op);
+  // Like begin, without governance or scheduling point (queries that are not operations).
+  bool begin_without_point(const char* api);
 
   void record(sim::OpCode code, std::uint64_t arg = 0) { sim::kernel::op(ref_, code, arg); }
 
@@ -44,13 +46,29 @@ class Primitive {
   virtual void reset() = 0;
 
  private:
-  bool attach(const char* op);
+  bool attach(const char* api);
   std::string_view kind_;
   std::string name_;
   sim::ObjectRef ref_;
 };
 
-// "2 (worker)"; the current fiber; the current step; a formatted usage error.
+// A governance operation name as a template argument: op_id<"mutex.lock">() registers it once
+// (a function-local static) and is then a plain load.
+template <std::size_t N>
+struct OpName {
+  char text[N];
+  constexpr OpName(const char (&s)[N]) {  // NOLINT: implicit on purpose, for op_id<"...">
+    for (std::size_t i = 0; i < N; ++i) text[i] = s[i];
+  }
+};
+
+template <OpName Name>
+sim::OpId op_id() {
+  static const sim::OpId id = sim::register_op(Name.text);
+  return id;
+}
+
+// "2 (worker)"; the current fiber; the current step.
 std::string label(FiberId f);
 FiberId me();
 std::uint64_t step();

@@ -70,6 +70,9 @@ class ChoiceSource {
   // A decision with one alternative consumes no choice; stateful policies may still track it.
   virtual void forced(FiberId /*chosen*/) {}
 
+  // The index-th recorded oracle call, for sources that replay a record; nullptr otherwise.
+  virtual const ev::OracleCall* recorded_oracle_call(std::uint64_t /*index*/) const { return nullptr; }
+
   // End of run: a strict source reports choices left unconsumed as a divergence message.
   virtual std::optional<std::string> finish(std::uint64_t /*decisions_used*/) {
     return std::nullopt;

@@ -163,12 +163,35 @@ struct Timeout {
   friend bool operator==(const Timeout&, const Timeout&) = default;
 };
 
+// An operation outside the profile, or without its cap: the run ends with outcome `denied`.
+struct Denied {
+  static constexpr std::uint8_t kCode = 18;
+  FiberId fiber;
+  std::string op, cap;  // cap is empty when the profile denied the operation
+  friend bool operator==(const Denied&, const Denied&) = default;
+};
+
+// A call to an external service (oracle). `result` holds the codec bytes of the result, so a
+// replay returns it without calling the service; `executed` is false when it came from a record
+// or a fault. fault: 0 none, 1 error, 2 timeout.
+struct OracleCall {
+  static constexpr std::uint8_t kCode = 19;
+  FiberId fiber;
+  std::uint32_t oracle = 0;  // its Object id
+  std::uint64_t key_hash = 0;
+  std::string result;
+  std::uint64_t latency_ns = 0;
+  std::uint8_t fault = 0;
+  bool executed = false;
+  friend bool operator==(const OracleCall&, const OracleCall&) = default;
+};
+
 }  // namespace ev
 
 using Event = std::variant<ev::Spawn, ev::ScheduleChoose, ev::Yield, ev::Block, ev::Wake, ev::Join,
                            ev::Done, ev::Error, ev::Choice, ev::Deadlock, ev::Failure,
                            ev::BudgetExhausted, ev::Divergence, ev::Object, ev::Op,
-                           ev::TimeAdvance, ev::Timeout>;
+                           ev::TimeAdvance, ev::Timeout, ev::Denied, ev::OracleCall>;
 
 // One line per event, for reports and debugging.
 std::string describe(const Event& e);

@@ -4,10 +4,13 @@
 // name the user-facing operation in that error).
 
 #include <omega/sim/events.hpp>
+#include <omega/sim/governance.hpp>
 #include <omega/sim/ids.hpp>
 
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -49,8 +52,21 @@ std::string label(FiberId f);  // "2 (worker)"
 
 // Starts a fiber; the body returns a hash of its result for the Done event (0 if none).
 // A scheduling point follows the spawn.
-FiberId spawn(std::function<std::uint64_t()> body, std::string name, bool daemon);
+// `caps`, when given, narrows the child's caps to those of the parent it also lists.
+FiberId spawn(std::function<std::uint64_t()> body, std::string name, bool daemon,
+              std::optional<std::set<std::string>> caps = std::nullopt);
 
+// Governance check of operation `op` by the current fiber: the profile must allow it, the fiber
+// must hold its cap, and its family budget must not be spent. On failure the run ends (outcome
+// denied or budget) and this never returns.
+void govern(OpId op);
+
+// Under a replaying source, the next recorded oracle call (checked against `oracle` and
+// `key_hash`: a mismatch ends the run as a divergence); std::nullopt when the source has no
+// record, i.e. the service must really be called.
+std::optional<ev::OracleCall> replayed_oracle_call(std::uint32_t oracle, std::uint64_t key_hash);
+
+// Fiber verbs govern themselves as "fiber.spawn", "fiber.yield" and "fiber.join".
 void yield();  // a scheduling point whose default is the next fiber
 void point();  // a scheduling point before an operation takes effect (default: keep running)
 // Blocks the current fiber until wake(); `on` names what it waits for in reports.

@@ -3,6 +3,7 @@
 // the outcome, a message naming fibers and step, and the ledger.
 
 #include <omega/sim/budgets.hpp>
+#include <omega/sim/governance.hpp>
 #include <omega/sim/ledger.hpp>
 #include <omega/sim/policies.hpp>
 
@@ -21,6 +22,7 @@ struct RunOptions {
   Policy policy = round_robin();
   std::uint64_t seed = 0;  // feeds Random and the data choices of policies without a rule for them
   Budgets budgets = Budgets::from_env();
+  Governance governance;  // default: every operation allowed, every cap granted
   std::size_t stack_bytes = default_stack_bytes();
 };
 
