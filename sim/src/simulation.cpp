@@ -72,6 +72,24 @@ std::vector<std::uint64_t> RunResult::choices() const {
   return out;
 }
 
+std::map<std::string, OracleStats> RunResult::oracle_stats() const {
+  std::map<std::uint32_t, std::string> names;
+  std::map<std::string, OracleStats> out;
+  for (const Event& e : ledger.events()) {
+    if (const auto* o = std::get_if<ev::Object>(&e)) {
+      names[o->object] = o->name;
+    } else if (const auto* c = std::get_if<ev::OracleCall>(&e)) {
+      OracleStats& s = out[names[c->oracle]];
+      ++s.calls;
+      if (c->fault != 0)
+        ++s.faults;
+      else
+        ++s.executions;
+    }
+  }
+  return out;
+}
+
 namespace {
 
 // libstdc++'s per-thread exception globals (caught-exception stack, uncaught count). Mirrors
@@ -256,13 +274,14 @@ class Simulation {
     return block_with(reason, std::move(on), deadline_ns, true);
   }
 
-  void sleep_until(std::uint64_t deadline_ns) {
+  void sleep_until(std::uint64_t deadline_ns, std::string on) {
     if (inert()) return;
     if (deadline_ns <= now_ns_) {  // nothing to wait for: a plain scheduling point
       point(PointKind::op);
       return;
     }
-    block_with(BlockReason::sleep, fmt::format("sleep until {}ns", deadline_ns), deadline_ns, false);
+    if (on.empty()) on = fmt::format("sleep until {}ns", deadline_ns);
+    block_with(BlockReason::sleep, std::move(on), deadline_ns, false);
   }
 
   std::uint64_t now_ns() const noexcept { return now_ns_; }
@@ -951,7 +970,9 @@ void block(BlockReason reason, std::string on) { sim().block(reason, std::move(o
 bool block_until(BlockReason reason, std::string on, std::uint64_t deadline_ns) {
   return sim().block_until(reason, std::move(on), deadline_ns);
 }
-void sleep_until(std::uint64_t deadline_ns) { sim("omega::sleep_for").sleep_until(deadline_ns); }
+void sleep_until(std::uint64_t deadline_ns, std::string on) {
+  sim("omega::sleep_for").sleep_until(deadline_ns, std::move(on));
+}
 std::uint64_t now_ns() { return sim("omega::now").now_ns(); }
 bool attach(ObjectRef& ref, std::string_view kind, std::string_view name) {
   return sim().attach(ref, kind, name);

@@ -41,6 +41,8 @@ class Primitive {
 
   // "mutex accounts"
   std::string describe() const { return std::string(kind_) + " " + name_; }
+  // This object's id in the current run (valid after begin).
+  std::uint32_t object_id() const noexcept { return ref_.id; }
 
   // State to drop when the object is first used in a new run.
   virtual void reset() = 0;

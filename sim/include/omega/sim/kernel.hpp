@@ -79,8 +79,9 @@ void join(FiberId target);
 // woken, false on timeout. At one tick, sleepers wake before timeouts fire, so an operation that
 // lands on the same tick as a timeout wins.
 bool block_until(BlockReason reason, std::string on, std::uint64_t deadline_ns);
-// Sleeps until virtual time `deadline_ns`; ties wake in (deadline, fiber id) order.
-void sleep_until(std::uint64_t deadline_ns);
+// Sleeps until virtual time `deadline_ns`; ties wake in (deadline, fiber id) order. `on` says
+// what the fiber is doing in reports (default "sleep until <t>ns").
+void sleep_until(std::uint64_t deadline_ns, std::string on = {});
 // Virtual time since the run started. It only moves when no fiber can run.
 std::uint64_t now_ns();
 

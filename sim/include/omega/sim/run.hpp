@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,13 @@ struct RunOptions {
   std::size_t stack_bytes = default_stack_bytes();
 };
 
+struct OracleStats {
+  std::uint64_t calls = 0;       // calls made by the program
+  std::uint64_t executions = 0;  // calls the service answered (not faulted)
+  std::uint64_t faults = 0;      // injected errors and timeouts
+  friend bool operator==(const OracleStats&, const OracleStats&) = default;
+};
+
 struct RunResult {
   Outcome outcome = Outcome::pass;
   std::string message;  // empty on pass
@@ -38,6 +46,8 @@ struct RunResult {
   bool passed() const noexcept { return outcome == Outcome::pass; }
   // The run's choice stream, index i = decision i (what Vector replays and the shrinker shrinks).
   std::vector<std::uint64_t> choices() const;
+  // Per oracle name, from the ledger's OracleCall events.
+  std::map<std::string, OracleStats> oracle_stats() const;
 };
 
 // Runs `body` as fiber 0 ("root") on this thread. Throws UsageError if called inside a run and

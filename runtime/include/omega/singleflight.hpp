@@ -1,0 +1,80 @@
+#pragma once
+// omega::Singleflight<K, V> (Go's semantics): run(key, fn) — the first caller for a key runs fn;
+// callers arriving while it is in flight block and share its result or its exception; the key is
+// forgotten when the call finishes, so a later call runs fn again. Stats: calls, executions,
+// shared.
+
+#include <omega/detail/primitive.hpp>
+#include <omega/ivar.hpp>
+
+#include <exception>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace omega {
+
+struct SingleflightStats {
+  std::uint64_t calls = 0, executions = 0, shared = 0;
+};
+
+template <class K, class V>
+class Singleflight : public detail::Primitive {
+ public:
+  explicit Singleflight(std::string name = {}) : Primitive("singleflight", std::move(name)) {}
+
+  template <class Fn>
+  V run(const K& key, Fn&& fn) {
+    if (!begin("omega::Singleflight::run", detail::op_id<"singleflight.run">()))
+      throw UsageError("omega::Singleflight::run during teardown");
+    ++stats_.calls;
+    if (auto it = inflight_.find(key); it != inflight_.end()) {
+      ++stats_.shared;
+      std::shared_ptr<Flight> flight = it->second;  // keeps the flight alive while we wait
+      record(sim::OpCode::wait);
+      return flight->outcome.get()->value();
+    }
+    auto flight = std::make_shared<Flight>(name() + "/flight");
+    inflight_.emplace(key, flight);
+    ++stats_.executions;
+    record(sim::OpCode::acquire);
+    auto outcome = std::make_shared<Outcome>();
+    try {
+      outcome->result.emplace(fn());
+    } catch (...) {
+      outcome->error = std::current_exception();
+    }
+    inflight_.erase(key);  // forgotten when the call finishes
+    record(sim::OpCode::release);
+    flight->outcome.put(outcome);
+    return outcome->value();
+  }
+
+  const SingleflightStats& stats() const noexcept { return stats_; }
+
+ private:
+  struct Outcome {
+    std::optional<V> result;
+    std::exception_ptr error;
+    V value() const {
+      if (error) std::rethrow_exception(error);
+      return *result;
+    }
+  };
+  struct Flight {
+    IVar<std::shared_ptr<Outcome>> outcome;
+    explicit Flight(std::string name) : outcome(std::move(name)) {}
+  };
+
+  void reset() override {
+    inflight_.clear();
+    stats_ = {};
+  }
+
+  std::map<K, std::shared_ptr<Flight>> inflight_;  // ordered: no hash order can leak
+  SingleflightStats stats_;
+};
+
+}  // namespace omega

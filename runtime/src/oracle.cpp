@@ -1,0 +1,99 @@
+#include <omega/oracle.hpp>
+
+#include <fmt/format.h>
+
+#include <map>
+#include <memory>
+
+namespace omega {
+
+namespace {
+
+constexpr std::uint64_t kFaultScale = 1'000'000;  // fault choices are parts per million
+constexpr std::uint64_t kLatencySteps = 8;
+
+std::uint64_t ppm(double p) {
+  if (!(p >= 0.0)) return 0;
+  if (p >= 1.0) return kFaultScale - 1;  // choice 0 always means "no fault"
+  return static_cast<std::uint64_t>(p * static_cast<double>(kFaultScale) + 0.5);
+}
+
+}  // namespace
+
+Oracle::Oracle(std::string name, OracleOptions options)
+    : Primitive("oracle", std::move(name)), options_(options) {}
+
+Oracle::Pending Oracle::start(std::uint64_t key_hash) {
+  if (!begin("omega::Oracle::call", detail::op_id<"oracle.call">()))
+    throw UsageError("omega::Oracle::call on " + describe() + " during teardown");
+  Pending p;
+  p.key_hash = key_hash;
+
+  // Fault: value 0 is no fault; 1..error_ppm an error; the next timeout_ppm a timeout.
+  std::uint8_t fault = 0;
+  const std::uint64_t error_ppm = ppm(options_.error_probability);
+  const std::uint64_t timeout_ppm = ppm(options_.timeout_probability);
+  if (error_ppm + timeout_ppm > 0) {
+    const std::uint64_t v = sim::kernel::choose(sim::ChoiceKind::fault, kFaultScale);
+    if (v != 0 && v <= error_ppm) fault = 1;
+    else if (v > error_ppm && v <= error_ppm + timeout_ppm) fault = 2;
+  }
+
+  const auto lo = static_cast<std::uint64_t>(std::max<std::int64_t>(0, options_.latency_min.count()));
+  const auto hi = std::max(lo, static_cast<std::uint64_t>(std::max<std::int64_t>(0, options_.latency_max.count())));
+  if (fault == 2) {
+    p.latency_ns = hi;
+  } else {
+    const std::uint64_t k = hi > lo ? sim::kernel::choose(sim::ChoiceKind::latency, kLatencySteps) : 0;
+    p.latency_ns = lo + (hi - lo) * k / (kLatencySteps - 1);
+  }
+  sim::kernel::sleep_until(detail::deadline_after(p.latency_ns), describe() + " (call in flight)");
+
+  // Under replay the recorded call answers; otherwise this is the live call.
+  const std::uint32_t object = object_id();
+  if (auto rec = sim::kernel::replayed_oracle_call(object, key_hash)) {
+    sim::kernel::record(*rec);
+    if (rec->fault == 0) {
+      p.recorded_result = rec->result;
+      return p;
+    }
+    fault = rec->fault;
+  } else if (fault != 0) {
+    sim::kernel::record(sim::ev::OracleCall{detail::me(), object, key_hash, {}, p.latency_ns, fault, false});
+  }
+  if (fault == 1)
+    throw OracleError(fmt::format("{}: injected error (fiber {}, step {})", describe(),
+                                  detail::label(detail::me()), detail::step()));
+  if (fault == 2)
+    throw OracleTimeout(fmt::format("{}: injected timeout after {}ns (fiber {}, step {})", describe(),
+                                    p.latency_ns, detail::label(detail::me()), detail::step()));
+  return p;
+}
+
+void Oracle::finish(const Pending& p, std::string result_bytes) {
+  sim::kernel::record(sim::ev::OracleCall{detail::me(), object_id(), p.key_hash, std::move(result_bytes),
+                                          p.latency_ns, 0, true});
+}
+
+namespace {
+
+std::map<std::string, std::unique_ptr<Oracle>>& registry() {
+  thread_local std::map<std::string, std::unique_ptr<Oracle>> oracles;  // simulations are per thread
+  return oracles;
+}
+
+}  // namespace
+
+Oracle& oracle(const std::string& name) {
+  auto& slot = registry()[name];
+  if (!slot) slot = std::make_unique<Oracle>(name);
+  return *slot;
+}
+
+Oracle& oracle(const std::string& name, OracleOptions options) {
+  Oracle& o = oracle(name);
+  o.options() = options;
+  return o;
+}
+
+}  // namespace omega
