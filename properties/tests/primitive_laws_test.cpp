@@ -246,3 +246,49 @@ TEST_CASE("law: replay of any run with primitives reproduces its ledger") {
     RC_ASSERT(replayed.ledger.bytes() == recorded.ledger.bytes());
   });
 }
+
+namespace {
+
+// N fibers ask for K keys concurrently; fn calls an oracle (at least one tick of latency) and
+// counts how many executions of its key are in flight at once.
+void one_execution_per_key_in_flight(bool use_singleflight) {
+  constexpr int kFibers = 4, kKeys = 2;
+  Singleflight<int, std::string> flights("flights");
+  Shared<std::map<int, std::string>> naive_cache("naive-cache");
+  std::map<int, int> in_flight;
+  auto& service = oracle("service", OracleOptions{std::chrono::milliseconds(1), std::chrono::milliseconds(4), 0, 0});
+  auto execute = [&](int key) {
+    check(++in_flight[key] == 1, "duplicate oracle call for key " + std::to_string(key));
+    std::string v = service.call(key, [](int k) { return "v" + std::to_string(k); });
+    --in_flight[key];
+    return v;
+  };
+  std::vector<Fiber<void>> fs;
+  for (int f = 0; f < kFibers; ++f)
+    fs.push_back(spawn([&, f] {
+      const int key = f % kKeys;
+      if (use_singleflight) {
+        (void)flights.run(key, [&] { return execute(key); });
+      } else {  // check, then call, then store: the classic duplicate-call race
+        auto cache = naive_cache.load();
+        if (cache.count(key) == 0) {
+          const std::string v = execute(key);
+          cache = naive_cache.load();
+          cache[key] = v;
+          naive_cache.store(cache);
+        }
+      }
+    }, "asker"));
+  for (auto& f : fs) join(f);
+}
+
+}  // namespace
+
+TEST_CASE("law: singleflight executes each key once while in flight; a check-then-call cache duplicates calls") {
+  CHECK(first_failing_seed([] { one_execution_per_key_in_flight(true); }, 0, 2000) == -1);
+  sim::RunResult failure;
+  const auto seed = first_failing_seed([] { one_execution_per_key_in_flight(false); }, 0, 1000, &failure);
+  MESSAGE("naive cache duplicated an oracle call at seed " << seed << ": " << failure.message);
+  CHECK(seed >= 0);
+  CHECK_MESSAGE(failure.message.find("duplicate oracle call") != std::string::npos, failure.message);
+}
