@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -36,9 +37,15 @@ struct Vector {
   std::vector<std::uint64_t> choices;
 };
 
+// PCT with depth `depth` over `steps` scheduling steps (see policy_pct.cpp).
+struct PCT {
+  std::uint32_t depth = 2;
+  std::uint64_t steps = 0;
+};
+
 }  // namespace policy
 
-using Policy = std::variant<policy::FairRR, policy::Random, policy::Replay, policy::Vector>;
+using Policy = std::variant<policy::FairRR, policy::Random, policy::Replay, policy::Vector, policy::PCT>;
 
 inline Policy round_robin() { return policy::FairRR{1}; }
 inline Policy fair_rr(std::uint32_t quantum) { return policy::FairRR{quantum}; }
@@ -48,7 +55,14 @@ inline Policy vector_of(std::vector<std::uint64_t> choices) {
   return policy::Vector{std::move(choices)};
 }
 
-std::string describe(const Policy& p);  // "fair-rr:3", "round-robin", "random", "replay", "vector"
+inline Policy pct(std::uint32_t depth, std::uint64_t steps) { return policy::PCT{depth, steps}; }
+
+// "fair-rr:3", "round-robin", "random", "pct:2", "replay", "vector"
+std::string describe(const Policy& p);
+
+// Parses what users type: random | round-robin | fair-rr:Q | pct:D. PCT takes `pct_steps`.
+// Throws UsageError naming the bad text.
+Policy parse_policy(std::string_view text, std::uint64_t pct_steps);
 
 std::unique_ptr<ChoiceSource> make_source(const Policy& p, std::uint64_t seed);
 
@@ -57,5 +71,6 @@ std::unique_ptr<ChoiceSource> make_fair_rr_source(std::uint32_t quantum, std::ui
 std::unique_ptr<ChoiceSource> make_random_source(std::uint64_t seed);
 std::unique_ptr<ChoiceSource> make_replay_source(std::shared_ptr<const std::vector<Event>> rec);
 std::unique_ptr<ChoiceSource> make_vector_source(std::vector<std::uint64_t> choices);
+std::unique_ptr<ChoiceSource> make_pct_source(std::uint32_t depth, std::uint64_t steps, std::uint64_t seed);
 
 }  // namespace omega::sim

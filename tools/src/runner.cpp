@@ -1,0 +1,281 @@
+// The scenario runner's command line. CLI11 is slow to compile: it stays in this one file.
+
+#include <omega/runner.hpp>
+#include <omega/scenario.hpp>
+#include <omega/sim/choice_text.hpp>
+#include <omega/sim/errors.hpp>
+#include <omega/sim/explore.hpp>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+namespace omega {
+
+namespace {
+
+constexpr int kFound = 1, kUsage = 2;
+
+struct Usage : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+std::string shell_quote(const std::string& s) {
+  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-:") ==
+                        std::string::npos)
+    return s;
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string reproduce_seed(const std::string& prog, const std::string& scenario, std::uint64_t seed,
+                           const std::string& policy, std::uint64_t pct_steps) {
+  std::string cmd = fmt::format("{} run --scenario {} --seed {} --policy {}", prog, shell_quote(scenario), seed, policy);
+  if (policy.substr(0, 4) == "pct:") cmd += fmt::format(" --pct-steps {}", pct_steps);
+  return cmd;
+}
+
+const Scenario& require_scenario(const std::string& name, const std::string& prog) {
+  const Scenario* s = find_scenario(name);
+  if (!s) throw Usage(fmt::format("unknown scenario '{}' ({} list shows them)", name, prog));
+  return *s;
+}
+
+std::pair<std::uint64_t, std::uint64_t> parse_seed_range(const std::string& text) {
+  const auto dots = text.find("..");
+  try {
+    if (dots == std::string::npos) throw std::invalid_argument("no ..");
+    std::size_t used = 0;
+    const std::uint64_t a = std::stoull(text.substr(0, dots), &used);
+    if (used != dots) throw std::invalid_argument("junk");
+    const std::string rest = text.substr(dots + 2);
+    const std::uint64_t b = std::stoull(rest, &used);
+    if (used != rest.size() || b < a) throw std::invalid_argument("order");
+    return {a, b};
+  } catch (const std::exception&) {
+    throw Usage(fmt::format("--seeds '{}' is not a range A..B with A <= B (both inclusive)", text));
+  }
+}
+
+sim::Shard parse_shard(const std::string& text) {
+  const auto slash = text.find('/');
+  try {
+    if (slash == std::string::npos) throw std::invalid_argument("no /");
+    std::size_t used = 0;
+    const std::uint64_t i = std::stoull(text.substr(0, slash), &used);
+    if (used != slash) throw std::invalid_argument("junk");
+    const std::string rest = text.substr(slash + 1);
+    const std::uint64_t n = std::stoull(rest, &used);
+    if (used != rest.size() || n == 0 || i >= n) throw std::invalid_argument("range");
+    return {i, n};
+  } catch (const std::exception&) {
+    throw Usage(fmt::format("--shard '{}' is not I/N with 0 <= I < N", text));
+  }
+}
+
+std::uint64_t env_number(const char* name) {
+  const char* v = std::getenv(name);
+  try {
+    std::size_t used = 0;
+    const std::uint64_t n = std::stoull(v, &used);
+    if (used != std::string(v).size()) throw std::invalid_argument("junk");
+    return n;
+  } catch (const std::exception&) {
+    throw Usage(fmt::format("{}={} is not a number", name, v));
+  }
+}
+
+// --shard wins; then GoogleTest/Bazel's variables; then a Kubernetes Indexed Job's index with
+// the total from --shards.
+sim::Shard resolve_shard(const std::string& flag, std::uint64_t shards_flag) {
+  if (!flag.empty()) return parse_shard(flag);
+  if (std::getenv("TEST_TOTAL_SHARDS") && std::getenv("TEST_SHARD_INDEX")) {
+    const sim::Shard s{env_number("TEST_SHARD_INDEX"), env_number("TEST_TOTAL_SHARDS")};
+    if (s.count == 0 || s.index >= s.count)
+      throw Usage(fmt::format("TEST_SHARD_INDEX={} is not below TEST_TOTAL_SHARDS={}", s.index, s.count));
+    if (const char* status = std::getenv("TEST_SHARD_STATUS_FILE")) std::ofstream(status, std::ios::app);
+    return s;
+  }
+  if (std::getenv("JOB_COMPLETION_INDEX")) {
+    if (shards_flag == 0) throw Usage("JOB_COMPLETION_INDEX is set: give the number of shards with --shards N");
+    const sim::Shard s{env_number("JOB_COMPLETION_INDEX"), shards_flag};
+    if (s.index >= s.count)
+      throw Usage(fmt::format("JOB_COMPLETION_INDEX={} is not below --shards {}", s.index, s.count));
+    return s;
+  }
+  return {};
+}
+
+int cmd_list() {
+  for (const auto& s : scenarios()) std::printf("%s\n", s.name.c_str());
+  return 0;
+}
+
+struct RunArgs {
+  std::string scenario, policy = "random", choices;
+  std::uint64_t seed = 0, pct_steps = 0;
+  bool events = false;
+};
+
+int cmd_run(const RunArgs& a, const std::string& prog) {
+  const Scenario& s = require_scenario(a.scenario, prog);
+  sim::RunOptions o;
+  std::string how, reproduce;
+  if (!a.choices.empty()) {
+    o.policy = sim::vector_of(sim::decode_choices(a.choices));
+    how = "choices " + a.choices;
+    reproduce = fmt::format("{} run --scenario {} --choices {}", prog, shell_quote(s.name), a.choices);
+  } else {
+    std::uint64_t k = a.pct_steps;
+    if (sim::spec_uses_pct(a.policy) && k == 0) {
+      sim::RunOptions calibration;
+      k = std::max<std::uint64_t>(1, sim::run(calibration, s.body).steps);
+    }
+    if (a.policy == "portfolio") throw Usage("run takes one policy; portfolio is for explore");
+    o.policy = sim::parse_policy(a.policy, k);
+    o.seed = a.seed;
+    how = fmt::format("seed {}, policy {}", a.seed, a.policy);
+    reproduce = reproduce_seed(prog, s.name, a.seed, a.policy, k);
+  }
+  const sim::RunResult r = sim::run(o, s.body);
+  if (a.events)
+    for (const auto& e : r.ledger.events()) std::printf("  %s\n", sim::describe(e).c_str());
+  std::printf("%s (%s): %s%s%s\n", s.name.c_str(), how.c_str(), std::string(sim::to_string(r.outcome)).c_str(),
+              r.passed() ? "" : " — ", r.message.c_str());
+  std::printf("  steps %llu, decisions %llu, preemptions %llu, choices %s\n",
+              static_cast<unsigned long long>(r.steps), static_cast<unsigned long long>(r.decisions),
+              static_cast<unsigned long long>(r.preemptions), sim::encode_choices(r.choices()).c_str());
+  if (!r.passed()) std::printf("  reproduce: %s\n", reproduce.c_str());
+  return r.passed() ? 0 : kFound;
+}
+
+struct ExploreArgs {
+  std::string scenario = "*", seeds = "0..999", policy = "random", shard;
+  std::uint64_t pct_steps = 0, stop_after = 0, shards = 0;
+  unsigned jobs = 1;
+  bool quiet = false, check_determinism = false;
+};
+
+int cmd_explore(const ExploreArgs& a, const std::string& prog) {
+  const auto selected = match_scenarios(a.scenario);
+  if (selected.empty()) throw Usage(fmt::format("no scenario matches '{}' ({} list shows them)", a.scenario, prog));
+  const auto [first, last] = parse_seed_range(a.seeds);
+  const sim::Shard shard = resolve_shard(a.shard, a.shards);
+  if (a.jobs == 0 || a.jobs > 256) throw Usage("--jobs must be between 1 and 256");
+  const bool tty = ::isatty(STDERR_FILENO) == 1;
+  bool found = false;
+  for (const Scenario* s : selected) {
+    sim::ExploreOptions o;
+    o.first_seed = first;
+    o.end_seed = last + 1;
+    o.policy = a.policy;
+    o.pct_steps = a.pct_steps;
+    o.jobs = a.jobs;
+    o.stop_after = a.stop_after;
+    o.shard = shard;
+    o.check_determinism = a.check_determinism;
+    double last_line = 0;
+    if (!a.quiet) {
+      o.progress = [&](const sim::ExploreProgress& p) {
+        const double rate = p.seconds > 0 ? static_cast<double>(p.done) / p.seconds : 0;
+        const double eta = rate > 0 ? static_cast<double>(p.total - p.done) / rate : 0;
+        const std::string line = fmt::format("explore {}: {}/{} schedules, {:.0f}/s, {} failures, ETA {:.1f}s",
+                                             s->name, p.done, p.total, rate, p.failures, eta);
+        if (tty) {
+          std::fprintf(stderr, "\r%s\033[K", line.c_str());
+        } else if (p.seconds - last_line >= 5.0) {
+          last_line = p.seconds;
+          std::fprintf(stderr, "%s\n", line.c_str());
+        }
+      };
+    }
+    const sim::ExploreReport r = sim::explore(o, s->body);
+    if (!a.quiet && tty) std::fprintf(stderr, "\r\033[K");
+    const std::string shard_text = shard.count > 1 ? fmt::format(", shard {}/{}", shard.index, shard.count) : "";
+    std::printf("%s: %llu schedules (%s, seeds %llu..%llu%s%s), %llu distinct, %llu failures, %zu signatures, %.0f schedules/s\n",
+                s->name.c_str(), static_cast<unsigned long long>(r.schedules), a.policy.c_str(),
+                static_cast<unsigned long long>(first), static_cast<unsigned long long>(last), shard_text.c_str(),
+                r.pct_steps ? fmt::format(", pct steps {}", r.pct_steps).c_str() : "",
+                static_cast<unsigned long long>(r.distinct_schedules), static_cast<unsigned long long>(r.failures),
+                r.signatures.size(), r.seconds > 0 ? static_cast<double>(r.schedules) / r.seconds : 0.0);
+    if (r.stopped_early) std::printf("  stopped after %llu failures (--stop-after)\n", static_cast<unsigned long long>(a.stop_after));
+    for (std::size_t i = 0; i < r.signatures.size(); ++i) {
+      const auto& sig = r.signatures[i];
+      std::printf("  [%zu] %s x%llu, first at seed %llu (found by %s): %s\n", i + 1,
+                  std::string(sim::to_string(sig.outcome)).c_str(), static_cast<unsigned long long>(sig.count),
+                  static_cast<unsigned long long>(sig.first_seed), sig.policy.c_str(), sig.message.c_str());
+      std::printf("      reproduce: %s\n", reproduce_seed(prog, s->name, sig.first_seed, sig.policy, r.pct_steps).c_str());
+    }
+    for (const auto& n : r.nondeterminism)
+      std::printf("  uncontrolled nondeterminism at seed %llu (%s): the same schedule gave a different ledger; %s\n",
+                  static_cast<unsigned long long>(n.seed), n.policy.c_str(), n.detail.c_str());
+    found = found || r.failures > 0 || !r.nondeterminism.empty();
+  }
+  return found ? kFound : 0;
+}
+
+}  // namespace
+
+int run_main(int argc, char** argv) {
+  const std::string prog = argc > 0 ? argv[0] : "omega-runner";
+  CLI::App app{"Omega scenario runner: list, run and explore scenarios under the deterministic simulator.\n"
+               "Exit status: 0 nothing found, 1 a failure or uncontrolled nondeterminism found, 2 bad usage."};
+  app.require_subcommand(1);
+
+  app.add_subcommand("list", "print the registered scenarios");
+
+  RunArgs run_args;
+  auto* run = app.add_subcommand("run", "run one schedule of a scenario and print its outcome");
+  run->add_option("--scenario", run_args.scenario, "scenario name (see list)")->required();
+  auto* seed = run->add_option("--seed", run_args.seed, "seed of the policy (default 0)");
+  auto* policy = run->add_option("--policy", run_args.policy, "random | round-robin | fair-rr:Q | pct:D (default random)");
+  run->add_option("--pct-steps", run_args.pct_steps, "PCT's k (default: measured by one round-robin run)");
+  run->add_option("--choices", run_args.choices, "run this choice vector instead (as printed by run/explore)")
+      ->excludes(seed)
+      ->excludes(policy);
+  run->add_flag("--events", run_args.events, "print the run's ledger events");
+
+  ExploreArgs ex;
+  auto* explore = app.add_subcommand("explore", "explore scenarios over a range of seeds");
+  explore->add_option("--scenario", ex.scenario, "scenario name or glob pattern (default *)");
+  explore->add_option("--seeds", ex.seeds, "seed range A..B, both inclusive (default 0..999)");
+  explore->add_option("--policy", ex.policy, "random | round-robin | fair-rr:Q | pct:D | portfolio (default random)");
+  explore->add_option("--pct-steps", ex.pct_steps, "PCT's k (default: measured by one round-robin run)");
+  explore->add_option("--jobs", ex.jobs, "worker threads (default 1); results do not depend on it");
+  explore->add_option("--stop-after", ex.stop_after, "stop after K failing schedules, in seed order");
+  explore->add_option("--shard", ex.shard, "explore shard I/N of the range (or TEST_SHARD_INDEX/TEST_TOTAL_SHARDS)");
+  explore->add_option("--shards", ex.shards, "number of shards N when JOB_COMPLETION_INDEX gives the index");
+  explore->add_flag("--quiet", ex.quiet, "no progress line");
+  explore->add_flag("--check-determinism", ex.check_determinism,
+                    "re-run every failing and one in twenty passing schedules and compare ledgers");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kUsage;
+  }
+  try {
+    if (app.got_subcommand("list")) return cmd_list();
+    if (run->parsed()) return cmd_run(run_args, prog);
+    return cmd_explore(ex, prog);
+  } catch (const Usage& e) {
+    std::fprintf(stderr, "%s: error: %s\n", prog.c_str(), e.what());
+    return kUsage;
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "%s: error: %s\n", prog.c_str(), e.what());
+    return kUsage;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: error: %s\n", prog.c_str(), e.what());
+    return kUsage;
+  }
+}
+
+}  // namespace omega
