@@ -138,9 +138,10 @@ TEST_CASE("--check-determinism flags a scenario that branches on a static counte
   auto heap_address = [] {
     static std::vector<std::unique_ptr<int>> keep;  // fresh addresses every run
     keep.push_back(std::make_unique<int>(0));
-    const bool bit = (reinterpret_cast<std::uintptr_t>(keep.back().get()) >> 4) & 1;
-    auto f = spawn([bit] {
-      if (bit) yield();
+    // Any address-derived count differs between a run and its re-run (new allocations).
+    const auto yields = static_cast<int>((reinterpret_cast<std::uintptr_t>(keep.back().get()) >> 4) % 5);
+    auto f = spawn([yields] {
+      for (int i = 0; i < yields; ++i) yield();
     }, "address-dependent");
     auto g = spawn([] { yield(); }, "steady");
     join(f);
