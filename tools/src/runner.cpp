@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <string>
 
 namespace omega {
@@ -48,36 +49,35 @@ const Scenario& require_scenario(const std::string& name, const std::string& pro
   return *s;
 }
 
-std::pair<std::uint64_t, std::uint64_t> parse_seed_range(const std::string& text) {
-  const auto dots = text.find("..");
+// "A<sep>B" with two unsigned numbers; nullopt on anything else.
+std::optional<std::pair<std::uint64_t, std::uint64_t>> parse_pair(const std::string& text, const std::string& sep) {
+  const auto at = text.find(sep);
+  if (at == std::string::npos || at == 0) return std::nullopt;
   try {
-    if (dots == std::string::npos) throw std::invalid_argument("no ..");
     std::size_t used = 0;
-    const std::uint64_t a = std::stoull(text.substr(0, dots), &used);
-    if (used != dots) throw std::invalid_argument("junk");
-    const std::string rest = text.substr(dots + 2);
+    const std::uint64_t a = std::stoull(text.substr(0, at), &used);
+    if (used != at || text[0] == '-') return std::nullopt;
+    const std::string rest = text.substr(at + sep.size());
     const std::uint64_t b = std::stoull(rest, &used);
-    if (used != rest.size() || b < a) throw std::invalid_argument("order");
-    return {a, b};
+    if (used != rest.size() || rest.empty() || rest[0] == '-') return std::nullopt;
+    return std::pair{a, b};
   } catch (const std::exception&) {
-    throw Usage(fmt::format("--seeds '{}' is not a range A..B with A <= B (both inclusive)", text));
+    return std::nullopt;
   }
 }
 
+std::pair<std::uint64_t, std::uint64_t> parse_seed_range(const std::string& text) {
+  const auto range = parse_pair(text, "..");
+  if (!range || range->second < range->first)
+    throw Usage(fmt::format("--seeds '{}' is not a range A..B with A <= B (both inclusive)", text));
+  return *range;
+}
+
 sim::Shard parse_shard(const std::string& text) {
-  const auto slash = text.find('/');
-  try {
-    if (slash == std::string::npos) throw std::invalid_argument("no /");
-    std::size_t used = 0;
-    const std::uint64_t i = std::stoull(text.substr(0, slash), &used);
-    if (used != slash) throw std::invalid_argument("junk");
-    const std::string rest = text.substr(slash + 1);
-    const std::uint64_t n = std::stoull(rest, &used);
-    if (used != rest.size() || n == 0 || i >= n) throw std::invalid_argument("range");
-    return {i, n};
-  } catch (const std::exception&) {
+  const auto shard = parse_pair(text, "/");
+  if (!shard || shard->second == 0 || shard->first >= shard->second)
     throw Usage(fmt::format("--shard '{}' is not I/N with 0 <= I < N", text));
-  }
+  return {shard->first, shard->second};
 }
 
 std::uint64_t env_number(const char* name) {
