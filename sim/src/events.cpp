@@ -85,8 +85,8 @@ std::string describe(const Event& e) {
           return fmt::format("Spawn fiber={} parent={} name={}{}", fid(x.fiber), fid(x.parent),
                              x.name, x.daemon ? " daemon" : "");
         else if constexpr (std::is_same_v<T, ev::ScheduleChoose>)
-          return fmt::format("ScheduleChoose step={} decision={} chosen={} choice={} ready={} hash={:016x}",
-                             x.step, x.decision_index, fid(x.chosen), x.choice,
+          return fmt::format("ScheduleChoose step={} decision={} current={} chosen={} choice={} ready={} hash={:016x}",
+                             x.step, x.decision_index, fid(x.current), fid(x.chosen), x.choice,
                              format_ready_set(x.ready),
                              ready_set_hash(x.ready));
         else if constexpr (std::is_same_v<T, ev::Yield>)

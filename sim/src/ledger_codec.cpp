@@ -7,7 +7,7 @@
 //   bool, enum = u8
 //
 //   1 Spawn           fiber parent daemon:u8 name:string
-//   2 ScheduleChoose  step decision_index chosen choice count fiber*count  (ready set, ascending)
+//   2 ScheduleChoose  step decision_index chosen choice count fiber*count current  (ready ascending)
 //   3 Yield           fiber
 //   4 Block           fiber reason:u8 on:string
 //   5 Wake            fiber by
@@ -110,7 +110,7 @@ void LedgerWriter::str(std::string_view s) {
 // The hot path of every decision: encode into a stack buffer and append once.
 void LedgerWriter::schedule_choose(std::uint64_t step, std::uint64_t decision_index,
                                    FiberId chosen, std::uint64_t choice,
-                                   std::span<const FiberId> ready) {
+                                   std::span<const FiberId> ready, FiberId current) {
   constexpr std::size_t kInline = 16;  // ready sets up to this size take the single-append path
   std::uint8_t* p = out_.open(1 + 5 * 10 + kInline * 5);
   *p++ = ev::ScheduleChoose::kCode;
@@ -123,6 +123,7 @@ void LedgerWriter::schedule_choose(std::uint64_t step, std::uint64_t decision_in
   for (std::size_t i = 0; i < inline_count; ++i) p = put_varint(p, fiber_code(ready[i]));
   out_.close(p);
   for (std::size_t i = inline_count; i < ready.size(); ++i) fiber(ready[i]);
+  fiber(current);
 }
 
 void LedgerWriter::yield(FiberId f) {
@@ -136,7 +137,7 @@ void LedgerWriter::event(const Event& e) {
       [this](const auto& x) {
         using T = std::decay_t<decltype(x)>;
         if constexpr (std::is_same_v<T, ev::ScheduleChoose>) {
-          schedule_choose(x.step, x.decision_index, x.chosen, x.choice, x.ready);
+          schedule_choose(x.step, x.decision_index, x.chosen, x.choice, x.ready, x.current);
           return;
         } else {
           byte(T::kCode);
@@ -297,6 +298,7 @@ Event read_event(Reader& r) {
       if (n > 1u << 24) r.fail("ready set too large");
       e.ready.reserve(n);
       for (std::uint64_t i = 0; i < n; ++i) e.ready.push_back(r.fiber());
+      e.current = r.fiber();
       return e;
     }
     case ev::Yield::kCode: return ev::Yield{r.fiber()};

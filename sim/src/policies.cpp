@@ -18,6 +18,7 @@ std::string describe(const Policy& p) {
   if (std::holds_alternative<policy::Random>(p)) return "random";
   if (std::holds_alternative<policy::Replay>(p)) return "replay";
   if (const auto* c = std::get_if<policy::PCT>(&p)) return fmt::format("pct:{}", c->depth);
+  if (const auto* c = std::get_if<policy::Custom>(&p)) return c->name;
   return "vector";
 }
 
@@ -26,6 +27,7 @@ std::unique_ptr<ChoiceSource> make_source(const Policy& p, std::uint64_t seed) {
   if (std::holds_alternative<policy::Random>(p)) return make_random_source(seed);
   if (const auto* r = std::get_if<policy::Replay>(&p)) return make_replay_source(r->recorded);
   if (const auto* c = std::get_if<policy::PCT>(&p)) return make_pct_source(c->depth, c->steps, seed);
+  if (const auto* c = std::get_if<policy::Custom>(&p)) return c->make(seed);
   return make_vector_source(std::get<policy::Vector>(p).choices);
 }
 

@@ -798,7 +798,7 @@ class Simulation {
       const std::uint64_t index = *c % runnable_.size();
       chosen = q.alternative(static_cast<std::size_t>(index));
       ledger_.write([&](LedgerWriter& w) {
-        w.schedule_choose(step_, decisions_, chosen, index, runnable_);
+        w.schedule_choose(step_, decisions_, chosen, index, runnable_, f.id);
       });
       ++decisions_;
       if (current_runnable && kind != PointKind::yield && chosen != f.id) ++preemptions_;

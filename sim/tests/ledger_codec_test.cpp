@@ -14,7 +14,7 @@ std::vector<Event> every_kind() {
   return {
       ev::Spawn{FiberId{3}, FiberId{0}, true, "worker-3"},
       ev::Spawn{FiberId{0}, FiberId{}, false, "root"},
-      ev::ScheduleChoose{1'000'000, 300, FiberId{2}, 1, {FiberId{0}, FiberId{2}, FiberId{70000}}},
+      ev::ScheduleChoose{1'000'000, 300, FiberId{2}, 1, {FiberId{0}, FiberId{2}, FiberId{70000}}, FiberId{0}},
       ev::Yield{FiberId{1}},
       ev::Block{FiberId{1}, BlockReason::channel_recv, "channel jobs"},
       ev::Wake{FiberId{1}, FiberId{2}},

@@ -20,21 +20,21 @@ class Atomic : public detail::Primitive {
 
   T load() {
     if (!begin("omega::Atomic::load", detail::op_id<"atomic.load">())) return value_;
-    record(sim::OpCode::read, detail::value_hash(value_));
+    record(sim::OpCode::read, detail::value_arg(value_));
     return value_;
   }
 
   void store(T value) {
     if (!begin("omega::Atomic::store", detail::op_id<"atomic.store">())) return;
     value_ = value;
-    record(sim::OpCode::write, detail::value_hash(value_));
+    record(sim::OpCode::write, detail::value_arg(value_));
   }
 
   T exchange(T value) {
     if (!begin("omega::Atomic::exchange", detail::op_id<"atomic.rmw">())) return value_;
     const T old = value_;
     value_ = value;
-    record(sim::OpCode::read_modify_write, detail::value_hash(value_));
+    record(sim::OpCode::read_modify_write, detail::value_arg(value_));
     return old;
   }
 
@@ -44,11 +44,11 @@ class Atomic : public detail::Primitive {
     if (!begin("omega::Atomic::compare_exchange", detail::op_id<"atomic.rmw">())) return false;
     if (value_ == expected) {
       value_ = desired;
-      record(sim::OpCode::read_modify_write, detail::value_hash(value_));
+      record(sim::OpCode::read_modify_write, detail::value_arg(value_));
       return true;
     }
     expected = value_;
-    record(sim::OpCode::read, detail::value_hash(value_));
+    record(sim::OpCode::read, detail::value_arg(value_));
     return false;
   }
 
@@ -56,7 +56,7 @@ class Atomic : public detail::Primitive {
     if (!begin("omega::Atomic::fetch_add", detail::op_id<"atomic.rmw">())) return value_;
     const T old = value_;
     value_ = static_cast<T>(value_ + delta);
-    record(sim::OpCode::read_modify_write, detail::value_hash(value_));
+    record(sim::OpCode::read_modify_write, detail::value_arg(value_));
     return old;
   }
 
@@ -64,7 +64,7 @@ class Atomic : public detail::Primitive {
     if (!begin("omega::Atomic::fetch_sub", detail::op_id<"atomic.rmw">())) return value_;
     const T old = value_;
     value_ = static_cast<T>(value_ - delta);
-    record(sim::OpCode::read_modify_write, detail::value_hash(value_));
+    record(sim::OpCode::read_modify_write, detail::value_arg(value_));
     return old;
   }
 

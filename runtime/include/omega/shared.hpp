@@ -20,14 +20,14 @@ class Shared : public detail::Primitive {
 
   T load() {
     if (!begin("omega::Shared::load", detail::op_id<"shared.load">())) return value_;
-    record(sim::OpCode::read, detail::value_hash(value_));
+    record(sim::OpCode::read, detail::value_arg(value_));
     return value_;
   }
 
   void store(T value) {
     if (!begin("omega::Shared::store", detail::op_id<"shared.store">())) return;
     value_ = std::move(value);
-    record(sim::OpCode::write, detail::value_hash(value_));
+    record(sim::OpCode::write, detail::value_arg(value_));
   }
 
  private:

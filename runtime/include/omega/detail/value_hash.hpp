@@ -24,4 +24,14 @@ std::uint64_t value_hash(const T& v) {
   }
 }
 
+// The Op argument for a cell's value: small integers as themselves (so traces can show
+// "load counter=1"), anything else as its hash.
+template <class T>
+std::uint64_t value_arg(const T& v) {
+  if constexpr (std::is_integral_v<T> || std::is_enum_v<T>)
+    return static_cast<std::uint64_t>(v);
+  else
+    return value_hash(v);
+}
+
 }  // namespace omega::detail

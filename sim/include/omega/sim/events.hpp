@@ -51,6 +51,7 @@ struct ScheduleChoose {
   FiberId chosen;
   std::uint64_t choice = 0;
   std::vector<FiberId> ready;
+  FiberId current;  // the fiber at the scheduling point (it may be blocked or done by now)
   friend bool operator==(const ScheduleChoose&, const ScheduleChoose&) = default;
 };
 

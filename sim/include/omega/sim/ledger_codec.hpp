@@ -67,7 +67,7 @@ class LedgerWriter {
 
   void event(const Event& e);
   void schedule_choose(std::uint64_t step, std::uint64_t decision_index, FiberId chosen,
-                       std::uint64_t choice, std::span<const FiberId> ready);
+                       std::uint64_t choice, std::span<const FiberId> ready, FiberId current);
   void yield(FiberId f);
 
  private:

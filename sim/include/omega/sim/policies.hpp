@@ -6,6 +6,7 @@
 #include <omega/sim/events.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -43,9 +44,16 @@ struct PCT {
   std::uint64_t steps = 0;
 };
 
+// Any other source (the shrinker's fiber scripts, user experiments): made fresh for each run.
+struct Custom {
+  std::string name;
+  std::function<std::unique_ptr<ChoiceSource>(std::uint64_t seed)> make;
+};
+
 }  // namespace policy
 
-using Policy = std::variant<policy::FairRR, policy::Random, policy::Replay, policy::Vector, policy::PCT>;
+using Policy =
+    std::variant<policy::FairRR, policy::Random, policy::Replay, policy::Vector, policy::PCT, policy::Custom>;
 
 inline Policy round_robin() { return policy::FairRR{1}; }
 inline Policy fair_rr(std::uint32_t quantum) { return policy::FairRR{quantum}; }

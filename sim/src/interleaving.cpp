@@ -1,0 +1,130 @@
+#include <omega/sim/interleaving.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <type_traits>
+#include <vector>
+
+namespace omega::sim {
+
+namespace {
+
+struct Row {
+  std::uint32_t column = 0;  // fiber id
+  std::string text;
+  bool full_width = false;   // time jumps and the run's end
+};
+
+constexpr std::size_t kCellMax = 44;
+
+std::string clip(const std::string& s) {
+  return s.size() <= kCellMax ? s : s.substr(0, kCellMax - 3) + "...";
+}
+
+// Values of integer cells are recorded as themselves; larger args are hashes, not worth showing.
+std::string value_suffix(std::uint64_t arg) { return arg < (1ull << 32) ? fmt::format("={}", arg) : ""; }
+
+std::string op_text(const ev::Op& op, const std::string& object, const std::string& kind) {
+  const bool cell = kind == "shared" || kind == "atomic";
+  switch (op.op) {
+    case OpCode::read: return "load " + object + (cell ? value_suffix(op.arg) : "");
+    case OpCode::write: return "store " + object + (cell ? value_suffix(op.arg) : "");
+    case OpCode::read_modify_write: return "update " + object + (cell ? value_suffix(op.arg) : "");
+    default: return std::string(to_string(op.op)) + " " + object;
+  }
+}
+
+}  // namespace
+
+std::string interleaving_table(const Ledger& ledger) {
+  const std::vector<Event> events = ledger.events();
+  std::map<std::uint32_t, std::string> fiber_names;
+  std::map<std::uint32_t, std::pair<std::string, std::string>> objects;  // id -> (kind, name)
+  std::vector<Row> rows;
+  const Event* previous = nullptr;
+
+  for (const Event& e : events) {
+    std::visit(
+        [&](const auto& x) {
+          using T = std::decay_t<decltype(x)>;
+          if constexpr (std::is_same_v<T, ev::Spawn>) {
+            fiber_names[x.fiber.value] = x.name;
+            if (x.parent.valid()) rows.push_back({x.parent.value, fmt::format("spawn {} ({})", x.fiber.value, x.name)});
+          } else if constexpr (std::is_same_v<T, ev::ScheduleChoose>) {
+            const bool current_ready = std::find(x.ready.begin(), x.ready.end(), x.current) != x.ready.end();
+            const auto* y = previous ? std::get_if<ev::Yield>(previous) : nullptr;
+            const bool yielded = y && y->fiber == x.current;
+            if (current_ready && !yielded && x.chosen != x.current)
+              rows.push_back({x.current.value, "-- preempted --"});
+          } else if constexpr (std::is_same_v<T, ev::Yield>) {
+            rows.push_back({x.fiber.value, "yield"});
+          } else if constexpr (std::is_same_v<T, ev::Block>) {
+            rows.push_back({x.fiber.value, "waits on " + x.on});
+          } else if constexpr (std::is_same_v<T, ev::Join>) {
+            rows.push_back({x.fiber.value, fmt::format("join {}", x.target.value)});
+          } else if constexpr (std::is_same_v<T, ev::Done>) {
+            rows.push_back({x.fiber.value, "done"});
+          } else if constexpr (std::is_same_v<T, ev::Error>) {
+            rows.push_back({x.fiber.value, "threw " + x.message});
+          } else if constexpr (std::is_same_v<T, ev::Object>) {
+            objects[x.object] = {x.kind, x.name};
+          } else if constexpr (std::is_same_v<T, ev::Op>) {
+            const auto& [kind, name] = objects[x.object];
+            rows.push_back({x.fiber.value, op_text(x, name, kind)});
+          } else if constexpr (std::is_same_v<T, ev::OracleCall>) {
+            const std::string name = objects[x.oracle].second;
+            rows.push_back({x.fiber.value, "oracle " + name + (x.fault == 1 ? " (error)" : x.fault == 2 ? " (timeout)" : "")});
+          } else if constexpr (std::is_same_v<T, ev::TimeAdvance>) {
+            rows.push_back({0, fmt::format("-- time {}ns --", x.now_ns), true});
+          } else if constexpr (std::is_same_v<T, ev::Timeout>) {
+            rows.push_back({x.fiber.value, "timed out"});
+          } else if constexpr (std::is_same_v<T, ev::Failure>) {
+            rows.push_back({x.fiber.value, "!! check failed: " + x.message});
+          } else if constexpr (std::is_same_v<T, ev::Deadlock>) {
+            rows.push_back({0, "!! deadlock: " + x.waits, true});
+          } else if constexpr (std::is_same_v<T, ev::BudgetExhausted>) {
+            rows.push_back({0, fmt::format("!! budget exhausted: {} {}", x.budget, x.limit), true});
+          } else if constexpr (std::is_same_v<T, ev::Denied>) {
+            rows.push_back({x.fiber.value, "!! denied " + x.op + (x.cap.empty() ? "" : " without " + x.cap)});
+          } else if constexpr (std::is_same_v<T, ev::Divergence>) {
+            rows.push_back({0, "!! " + x.message, true});
+          }
+          // Wake and Choice are implied by the rows around them.
+        },
+        e);
+    previous = &e;
+  }
+
+  // Layout: a row number, then a column per fiber in id order.
+  std::vector<std::uint32_t> columns;
+  for (const auto& [id, name] : fiber_names) columns.push_back(id);
+  std::map<std::uint32_t, std::size_t> width;
+  for (std::uint32_t c : columns) width[c] = fmt::format("{} {}", c, fiber_names[c]).size();
+  for (const Row& r : rows)
+    if (!r.full_width) width[r.column] = std::max(width[r.column], clip(r.text).size());
+  const std::size_t number_width = std::to_string(rows.size()).size();
+
+  std::string out = fmt::format("{:>{}}", "#", number_width);
+  std::string rule(number_width, '-');
+  for (std::uint32_t c : columns) {
+    out += fmt::format(" | {:<{}}", fmt::format("{} {}", c, fiber_names[c]), width[c]);
+    rule += "-+-" + std::string(width[c], '-');
+  }
+  out += "\n" + rule + "\n";
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const Row& r = rows[i];
+    std::string line = fmt::format("{:>{}}", i + 1, number_width);
+    if (r.full_width) {
+      line += " | " + r.text;
+    } else {
+      for (std::uint32_t c : columns) line += fmt::format(" | {:<{}}", c == r.column ? clip(r.text) : "", width[c]);
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  return out;
+}
+
+}  // namespace omega::sim
