@@ -4,7 +4,9 @@
 #include <omega/scenario.hpp>
 #include <omega/sim/choice_text.hpp>
 #include <omega/sim/errors.hpp>
+#include <omega/shrink.hpp>
 #include <omega/sim/explore.hpp>
+#include <omega/sim/interleaving.hpp>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -113,18 +115,47 @@ sim::Shard resolve_shard(const std::string& flag, std::uint64_t shards_flag) {
   return {};
 }
 
+// Shrinks a failing choice vector and prints the report: preemptions and decisions before and
+// after, re-runs used, the reproduce command for the minimal vector, and its interleaving.
+void print_shrunk(const Scenario& s, const std::vector<std::uint64_t>& failing, std::uint64_t max_runs,
+                  bool trace_full, const std::string& prog, const std::string& indent) {
+  prop::ShrinkOptions o;
+  o.max_runs = max_runs;
+  const prop::ShrinkResult r = prop::shrink(s.body, failing, o);
+  std::printf("%sshrunk: preemptions %llu -> %llu, decisions %zu -> %zu, %llu re-runs%s\n", indent.c_str(),
+              static_cast<unsigned long long>(r.original_run.preemptions),
+              static_cast<unsigned long long>(r.minimal_run.preemptions), r.original.size(), r.minimal.size(),
+              static_cast<unsigned long long>(r.runs),
+              r.bound_reached ? fmt::format(" (bound of {} re-runs reached: may not be minimal)", max_runs).c_str() : "");
+  std::printf("%sminimal: %s\n", indent.c_str(), r.minimal_run.message.c_str());
+  std::printf("%sreproduce minimal: %s run --scenario %s --choices %s\n", indent.c_str(), prog.c_str(),
+              shell_quote(s.name).c_str(), sim::encode_choices(r.minimal).c_str());
+  auto print_table = [&](const std::string& title, const sim::Ledger& ledger) {
+    std::printf("%s%s\n", indent.c_str(), title.c_str());
+    const std::string table = sim::interleaving_table(ledger);
+    std::size_t start = 0;
+    while (start < table.size()) {
+      const std::size_t end = table.find('\n', start);
+      std::printf("%s  %s\n", indent.c_str(), table.substr(start, end - start).c_str());
+      start = end == std::string::npos ? table.size() : end + 1;
+    }
+  };
+  print_table("interleaving (shrunk):", r.minimal_run.ledger);
+  if (trace_full) print_table("interleaving (as found):", r.original_run.ledger);
+}
+
 int cmd_list() {
   for (const auto& s : scenarios()) std::printf("%s\n", s.name.c_str());
   return 0;
 }
 
 struct RunArgs {
-  std::string scenario, policy = "random", choices;
-  std::uint64_t seed = 0, pct_steps = 0;
+  std::string scenario, policy = "random", choices, trace = "short";
+  std::uint64_t seed = 0, pct_steps = 0, max_runs = 2000;
   bool events = false;
 };
 
-int cmd_run(const RunArgs& a, const std::string& prog) {
+int cmd_run(const RunArgs& a, const std::string& prog, bool shrink) {
   const Scenario& s = require_scenario(a.scenario, prog);
   sim::RunOptions o;
   std::string how, reproduce;
@@ -145,6 +176,13 @@ int cmd_run(const RunArgs& a, const std::string& prog) {
     reproduce = reproduce_seed(prog, s.name, a.seed, a.policy, k);
   }
   const sim::RunResult r = sim::run(o, s.body);
+  if (shrink) {
+    if (r.passed()) throw Usage(fmt::format("{} ({}) passes: nothing to shrink", s.name, how));
+    std::printf("%s (%s): %s — %s\n", s.name.c_str(), how.c_str(), std::string(sim::to_string(r.outcome)).c_str(),
+                r.message.c_str());
+    print_shrunk(s, r.choices(), a.max_runs, a.trace == "full", prog, "  ");
+    return kFound;
+  }
   if (a.events)
     for (const auto& e : r.ledger.events()) std::printf("  %s\n", sim::describe(e).c_str());
   std::printf("%s (%s): %s%s%s\n", s.name.c_str(), how.c_str(), std::string(sim::to_string(r.outcome)).c_str(),
@@ -157,10 +195,10 @@ int cmd_run(const RunArgs& a, const std::string& prog) {
 }
 
 struct ExploreArgs {
-  std::string scenario = "*", seeds = "0..999", policy = "random", shard;
-  std::uint64_t pct_steps = 0, stop_after = 0, shards = 0;
+  std::string scenario = "*", seeds = "0..999", policy = "random", shard, trace = "short";
+  std::uint64_t pct_steps = 0, stop_after = 0, shards = 0, max_runs = 2000;
   unsigned jobs = 1;
-  bool quiet = false, check_determinism = false;
+  bool quiet = false, check_determinism = false, no_shrink = false;
 };
 
 int cmd_explore(const ExploreArgs& a, const std::string& prog) {
@@ -212,6 +250,12 @@ int cmd_explore(const ExploreArgs& a, const std::string& prog) {
                   std::string(sim::to_string(sig.outcome)).c_str(), static_cast<unsigned long long>(sig.count),
                   static_cast<unsigned long long>(sig.first_seed), sig.policy.c_str(), sig.message.c_str());
       std::printf("      reproduce: %s\n", reproduce_seed(prog, s->name, sig.first_seed, sig.policy, r.pct_steps).c_str());
+      if (!a.no_shrink) {
+        sim::RunOptions again;
+        again.seed = sig.first_seed;
+        again.policy = sim::policy_for_seed(a.policy, sig.first_seed, r.pct_steps);
+        print_shrunk(*s, sim::run(again, s->body).choices(), a.max_runs, a.trace == "full", prog, "      ");
+      }
     }
     for (const auto& n : r.nondeterminism)
       std::printf("  uncontrolled nondeterminism at seed %llu (%s): the same schedule gave a different ledger; %s\n",
@@ -242,6 +286,19 @@ int run_main(int argc, char** argv) {
       ->excludes(policy);
   run->add_flag("--events", run_args.events, "print the run's ledger events");
 
+  RunArgs shrink_args;
+  auto* shrink = app.add_subcommand("shrink", "shrink a failing schedule to the fewest preemptions and print it");
+  shrink->add_option("--scenario", shrink_args.scenario, "scenario name (see list)")->required();
+  auto* shrink_seed = shrink->add_option("--seed", shrink_args.seed, "seed of the failing schedule");
+  auto* shrink_policy = shrink->add_option("--policy", shrink_args.policy, "its policy (default random)");
+  shrink->add_option("--pct-steps", shrink_args.pct_steps, "PCT's k");
+  shrink->add_option("--choices", shrink_args.choices, "or the failing choice vector")
+      ->excludes(shrink_seed)
+      ->excludes(shrink_policy);
+  shrink->add_option("--max-runs", shrink_args.max_runs, "bound on re-runs while shrinking (default 2000)");
+  shrink->add_option("--trace", shrink_args.trace, "short: the shrunk interleaving; full: the original too")
+      ->check(CLI::IsMember({"short", "full"}));
+
   ExploreArgs ex;
   auto* explore = app.add_subcommand("explore", "explore scenarios over a range of seeds");
   explore->add_option("--scenario", ex.scenario, "scenario name or glob pattern (default *)");
@@ -255,6 +312,10 @@ int run_main(int argc, char** argv) {
   explore->add_flag("--quiet", ex.quiet, "no progress line");
   explore->add_flag("--check-determinism", ex.check_determinism,
                     "re-run every failing and one in twenty passing schedules and compare ledgers");
+  explore->add_flag("--no-shrink", ex.no_shrink, "report failures as found, without shrinking");
+  explore->add_option("--max-runs", ex.max_runs, "bound on re-runs per shrink (default 2000)");
+  explore->add_option("--trace", ex.trace, "short: shrunk interleavings; full: the unshrunk ones too")
+      ->check(CLI::IsMember({"short", "full"}));
 
   try {
     app.parse(argc, argv);
@@ -264,7 +325,8 @@ int run_main(int argc, char** argv) {
   }
   try {
     if (app.got_subcommand("list")) return cmd_list();
-    if (run->parsed()) return cmd_run(run_args, prog);
+    if (run->parsed()) return cmd_run(run_args, prog, false);
+    if (shrink->parsed()) return cmd_run(shrink_args, prog, true);
     return cmd_explore(ex, prog);
   } catch (const Usage& e) {
     std::fprintf(stderr, "%s: error: %s\n", prog.c_str(), e.what());

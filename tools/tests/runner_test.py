@@ -100,6 +100,25 @@ expect("--check-determinism flags uncontrolled nondeterminism", c == 1 and "unco
 c, o, e = run("explore", "--scenario", "test/pass", "--seeds", "0..99", "--check-determinism", "--quiet")
 expect("... and not a deterministic scenario", c == 0 and "uncontrolled" not in o, o)
 
+c, o, e = run("explore", "--scenario", "test/lost-update", "--seeds", "0..99", "--quiet")
+expect("explore shrinks each signature and prints its interleaving",
+       "shrunk: preemptions" in o and "-> 1," in o and "interleaving (shrunk):" in o and "-- preempted --" in o, o)
+m = re.search(r"reproduce minimal: (.*)", o)
+if m:
+    rc, rout, rerr = run(*shlex.split(m.group(1))[1:])
+    expect("the minimal reproduce command fails the same way", rc == 1 and "counter == 2 (got 1)" in rout, rout + rerr)
+c, o, e = run("explore", "--scenario", "test/lost-update", "--seeds", "0..99", "--quiet", "--no-shrink")
+expect("--no-shrink reports as found", c == 1 and "shrunk" not in o, o)
+c, o, e = run("explore", "--scenario", "test/lost-update", "--seeds", "0..99", "--quiet", "--trace", "full")
+expect("--trace full prints the unshrunk interleaving too", "interleaving (as found):" in o, o)
+seed = re.search(r"first at seed (\d+)", o).group(1)
+c, o, e = run("shrink", "--scenario", "test/lost-update", "--seed", seed)
+expect("shrink --seed", c == 1 and "preemptions" in o and "interleaving (shrunk):" in o, o + e)
+c, o, e = run("shrink", "--scenario", "test/lost-update", "--seed", seed, "--max-runs", "3")
+expect("shrink says when its bound was reached", "bound of 3 re-runs reached" in o, o + e)
+c, o, e = run("shrink", "--scenario", "test/pass")
+expect("shrinking a passing schedule exits 2", c == 2 and "nothing to shrink" in e, o + e)
+
 for f in failures:
     print("FAIL", f)
 print(f"{passed} passed, {len(failures)} failed")
