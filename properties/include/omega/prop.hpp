@@ -1,0 +1,68 @@
+#pragma once
+// The RapidCheck-native path. prop::check(name, scenario) runs the scenario under RapidCheck-
+// generated choice vectors; the scenario may draw inputs with prop::draw(gen) in the root fiber
+// before its first spawn (anywhere else is an error: draws would follow the schedule and go out
+// of step while shrinking). On failure RapidCheck shrinks the inputs and the vector, then our
+// shrinker minimises the schedule, and the report gives inputs, choice vector and interleaving.
+// Runs on the calling thread (RapidCheck's implicit parameters are plain statics).
+//
+//   TEST_CASE("counter") {
+//     auto r = omega::prop::check("increments", [] { int n = omega::prop::draw(rc::gen::inRange(1, 6)); ... });
+//     CHECK_MESSAGE(r.passed, r.report);
+//   }
+
+#include <omega/shrink.hpp>
+#include <omega/sim/run.hpp>
+
+#include <rapidcheck.h>
+
+#include <any>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace omega::prop {
+
+struct CheckOptions {
+  int max_success = 100;          // generated cases that must pass
+  std::uint64_t max_choice = 4;   // choices are generated in [0, max_choice]
+  std::uint64_t max_shrink_runs = 2000;
+  sim::RunOptions base;
+};
+
+struct CheckResult {
+  bool passed = true;
+  std::string report;                 // empty when passed
+  std::vector<std::string> inputs;    // the minimal inputs, as RapidCheck shows them
+  std::vector<std::uint64_t> choices; // the minimal choice vector
+  sim::RunResult run;                 // the minimal failing run
+};
+
+CheckResult check(const std::string& name, const std::function<void()>& scenario, const CheckOptions& options = {});
+
+namespace detail {
+// Per-thread state of the check in progress: generating (RapidCheck draws) or replaying the
+// minimal inputs while our shrinker re-runs the scenario.
+struct DrawState {
+  bool active = false, replaying = false;
+  std::vector<std::any> values;
+  std::vector<std::string> shown;
+  std::size_t next = 0;
+};
+DrawState& draw_state();
+void require_root_before_spawn();
+}  // namespace detail
+
+template <class T>
+T draw(const rc::Gen<T>& gen) {
+  detail::require_root_before_spawn();
+  detail::DrawState& s = detail::draw_state();
+  if (s.replaying) return std::any_cast<T>(s.values.at(s.next++));
+  T value = *gen;
+  s.values.emplace_back(value);
+  s.shown.push_back(rc::toString(value));
+  return value;
+}
+
+}  // namespace omega::prop
