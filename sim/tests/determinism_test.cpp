@@ -5,6 +5,8 @@
 
 #include <omega/rapidcheck_doctest.hpp>
 
+#include <omega/testing.hpp>
+
 #include <doctest/doctest.h>
 
 #include <set>
@@ -12,15 +14,9 @@
 #include <vector>
 
 using namespace omega;
+using omega::testing::options;
 
 namespace {
-
-sim::RunOptions with(sim::Policy p, std::uint64_t seed = 0) {
-  sim::RunOptions o;
-  o.policy = std::move(p);
-  o.seed = seed;
-  return o;
-}
 
 // 3 fibers each append their id twice with a yield between: 6!/(2!2!2!) = 90 possible logs.
 // A program random draw is mixed in so data choices are covered too.
@@ -66,8 +62,8 @@ TEST_CASE("every policy: the same seed gives a byte-identical ledger twice") {
     for (std::uint64_t seed : {0ull, 1ull, 99ull}) {
       CAPTURE(sim::describe(p));
       CAPTURE(seed);
-      const auto a = run_append(with(p, seed));
-      const auto b = run_append(with(p, seed));
+      const auto a = run_append(options(p, seed));
+      const auto b = run_append(options(p, seed));
       REQUIRE_MESSAGE(a.passed(), a.message);
       CHECK(a.ledger.bytes() == b.ledger.bytes());
       CHECK(a.ledger.hash() == b.ledger.hash());
@@ -76,8 +72,8 @@ TEST_CASE("every policy: the same seed gives a byte-identical ledger twice") {
 }
 
 TEST_CASE("negative control: a scenario branching on a static counter gives different ledgers") {
-  const auto a = sim::run(with(sim::random_policy(), 5), static_counter_scenario);
-  const auto b = sim::run(with(sim::random_policy(), 5), static_counter_scenario);
+  const auto a = sim::run(options(sim::random_policy(), 5), static_counter_scenario);
+  const auto b = sim::run(options(sim::random_policy(), 5), static_counter_scenario);
   CHECK(a.ledger.bytes() != b.ledger.bytes());
 }
 
@@ -85,7 +81,7 @@ TEST_CASE("Random over seeds 0..1999 finds at least 85 of the 90 logs") {
   std::set<std::string> logs;
   for (std::uint64_t seed = 0; seed < 2000; ++seed) {
     std::string log;
-    REQUIRE(run_append(with(sim::random_policy(), seed), &log).passed());
+    REQUIRE(run_append(options(sim::random_policy(), seed), &log).passed());
     logs.insert(log);
   }
   CHECK(logs.size() >= 85);
@@ -96,7 +92,7 @@ TEST_CASE("negative control: RoundRobin over the same seeds finds one log") {
   std::set<std::string> logs;
   for (std::uint64_t seed = 0; seed < 200; ++seed) {
     std::string log;
-    run_append(with(sim::round_robin(), seed), &log);
+    run_append(options(sim::round_robin(), seed), &log);
     logs.insert(log);
   }
   CHECK(logs.size() == 1);
@@ -104,8 +100,8 @@ TEST_CASE("negative control: RoundRobin over the same seeds finds one log") {
 
 TEST_CASE("Replay of a recorded Random run reproduces its ledger byte for byte") {
   for (std::uint64_t seed = 0; seed < 50; ++seed) {
-    const auto recorded = run_append(with(sim::random_policy(), seed));
-    const auto replayed = run_append(with(sim::replay_of(recorded.ledger.events()), 12345));
+    const auto recorded = run_append(options(sim::random_policy(), seed));
+    const auto replayed = run_append(options(sim::replay_of(recorded.ledger.events()), 12345));
     CAPTURE(seed);
     CHECK_MESSAGE(replayed.passed(), replayed.message);
     CHECK(replayed.ledger.bytes() == recorded.ledger.bytes());
@@ -114,8 +110,8 @@ TEST_CASE("Replay of a recorded Random run reproduces its ledger byte for byte")
 
 TEST_CASE("the choice vector of a run reproduces it under the Vector source") {
   for (std::uint64_t seed = 0; seed < 50; ++seed) {
-    const auto recorded = run_append(with(sim::random_policy(), seed));
-    const auto again = run_append(with(sim::vector_of(recorded.choices())));
+    const auto recorded = run_append(options(sim::random_policy(), seed));
+    const auto again = run_append(options(sim::vector_of(recorded.choices())));
     CHECK(again.ledger.bytes() == recorded.ledger.bytes());
   }
 }
@@ -156,13 +152,13 @@ std::uint64_t first_difference(const sim::Ledger& a, const sim::Ledger& b) {
 TEST_CASE("Replay against an edited scenario reports divergence at the right index") {
   int checked = 0;
   for (std::uint64_t seed = 0; seed < 20; ++seed) {
-    const auto recorded = run_append(with(sim::random_policy(), seed));
+    const auto recorded = run_append(options(sim::random_policy(), seed));
     // Where the edit shows: the edited scenario driven by the same choices, without checking.
     std::string log;
-    const auto edited = sim::run(with(sim::vector_of(recorded.choices())), [&] { edited_append(&log); });
+    const auto edited = sim::run(options(sim::vector_of(recorded.choices())), [&] { edited_append(&log); });
     const std::uint64_t expected = first_difference(recorded.ledger, edited.ledger);
 
-    const auto replayed = sim::run(with(sim::replay_of(recorded.ledger.events())), [&] { edited_append(&log); });
+    const auto replayed = sim::run(options(sim::replay_of(recorded.ledger.events())), [&] { edited_append(&log); });
     CAPTURE(seed);
     CHECK(replayed.outcome == sim::Outcome::divergence);
     CHECK_MESSAGE(replayed.message.find("divergence at decision " + std::to_string(expected)) == 0,
@@ -178,21 +174,21 @@ TEST_CASE("Replay against an edited scenario reports divergence at the right ind
 }
 
 TEST_CASE("Replay reports the expected and the actual ready set") {
-  const auto recorded = run_append(with(sim::round_robin()));
+  const auto recorded = run_append(options(sim::round_robin()));
   std::string log;
-  const auto replayed = sim::run(with(sim::replay_of(recorded.ledger.events())), [&] { edited_append(&log); });
+  const auto replayed = sim::run(options(sim::replay_of(recorded.ledger.events())), [&] { edited_append(&log); });
   REQUIRE(replayed.outcome == sim::Outcome::divergence);
   CHECK_MESSAGE(replayed.message.find("expected ready set {") != std::string::npos, replayed.message);
   CHECK_MESSAGE(replayed.message.find("actual") != std::string::npos, replayed.message);
 }
 
 TEST_CASE("Replay that runs out of recorded choices is a divergence") {
-  const auto recorded = sim::run(with(sim::random_policy(), 3), [] {
+  const auto recorded = sim::run(options(sim::random_policy(), 3), [] {
     auto f = spawn([] {}, "only");
     join(f);
   });
   std::string log;
-  const auto replayed = run_append(with(sim::replay_of(recorded.ledger.events())), &log);
+  const auto replayed = run_append(options(sim::replay_of(recorded.ledger.events())), &log);
   CHECK(replayed.outcome == sim::Outcome::divergence);
   const bool explained = replayed.message.find("ran out of recorded choices") != std::string::npos ||
                          replayed.message.find("expected ready set") != std::string::npos;
@@ -200,8 +196,8 @@ TEST_CASE("Replay that runs out of recorded choices is a divergence") {
 }
 
 TEST_CASE("Replay that ends with recorded choices left over is a divergence") {
-  const auto recorded = run_append(with(sim::random_policy(), 4));
-  const auto replayed = sim::run(with(sim::replay_of(recorded.ledger.events())), [] {});
+  const auto recorded = run_append(options(sim::random_policy(), 4));
+  const auto replayed = sim::run(options(sim::replay_of(recorded.ledger.events())), [] {});
   CHECK(replayed.outcome == sim::Outcome::divergence);
   CHECK_MESSAGE(replayed.message.find("the run ended but the recording has") != std::string::npos,
                 replayed.message);
@@ -225,8 +221,8 @@ TEST_CASE("property: replay reproduces any Random run of a generated scenario") 
         }));
       for (auto& f : fs) (void)join(f);
     };
-    const auto recorded = sim::run(with(sim::random_policy(), seed), scenario);
-    const auto replayed = sim::run(with(sim::replay_of(recorded.ledger.events())), scenario);
+    const auto recorded = sim::run(options(sim::random_policy(), seed), scenario);
+    const auto replayed = sim::run(options(sim::replay_of(recorded.ledger.events())), scenario);
     RC_ASSERT(recorded.passed());
     RC_ASSERT(replayed.ledger.bytes() == recorded.ledger.bytes());
   });

@@ -1,21 +1,17 @@
 #include <omega/omega.hpp>
 #include <omega/sim/prng.hpp>
 
+#include <omega/testing.hpp>
+
 #include <doctest/doctest.h>
 
 #include <string>
 #include <vector>
 
 using namespace omega;
+using omega::testing::options;
 
 namespace {
-
-sim::RunOptions with(sim::Policy p, std::uint64_t seed = 0) {
-  sim::RunOptions o;
-  o.policy = std::move(p);
-  o.seed = seed;
-  return o;
-}
 
 // Three fibers each append their letter `yields` times with a yield after each append.
 std::string letters_log(const sim::RunOptions& o, int yields) {
@@ -38,22 +34,22 @@ std::string letters_log(const sim::RunOptions& o, int yields) {
 }  // namespace
 
 TEST_CASE("FairRR{3}: three fibers yielding 9 times each run in stretches of exactly 3") {
-  const std::string log = letters_log(with(sim::fair_rr(3)), 9);
+  const std::string log = letters_log(options(sim::fair_rr(3)), 9);
   CHECK(log == "AAABBBCCCAAABBBCCCAAABBBCCC");
 }
 
 TEST_CASE("RoundRobin is FairRR{1}: stretches of 1") {
   // The root runs a stretch between spawns (invisible here), so A runs twice before C exists.
-  CHECK(letters_log(with(sim::round_robin()), 3) == "AABABCBCC");
-  CHECK(letters_log(with(sim::fair_rr(1)), 3) == letters_log(with(sim::round_robin()), 3));
+  CHECK(letters_log(options(sim::round_robin()), 3) == "AABABCBCC");
+  CHECK(letters_log(options(sim::fair_rr(1)), 3) == letters_log(options(sim::round_robin()), 3));
 }
 
 TEST_CASE("the all-zero choice vector makes yield round robin") {
-  CHECK(letters_log(with(sim::vector_of({})), 3) == "ABCABCABC");
+  CHECK(letters_log(options(sim::vector_of({})), 3) == "ABCABCABC");
 }
 
 TEST_CASE("a spin-wait on a flag terminates under the default schedule") {
-  auto r = sim::run(with(sim::vector_of({})), [] {
+  auto r = sim::run(options(sim::vector_of({})), [] {
     bool ready = false;
     auto waiter = spawn([&] {
       while (!ready) yield();
@@ -82,8 +78,8 @@ TEST_CASE("a preemption is counted when a runnable, non-yielding fiber is switch
     auto f = spawn([] {}, "child");  // the spawn is a decision: root (default) or child
     join(f);
   };
-  CHECK(sim::run(with(sim::vector_of({0})), body).preemptions == 0);
-  CHECK(sim::run(with(sim::vector_of({1})), body).preemptions == 1);
+  CHECK(sim::run(options(sim::vector_of({0})), body).preemptions == 0);
+  CHECK(sim::run(options(sim::vector_of({1})), body).preemptions == 1);
 }
 
 TEST_CASE("the PRNG is our own: fixed output for a fixed seed") {

@@ -2,6 +2,8 @@
 
 #include <omega/omega.hpp>
 
+#include <omega/testing.hpp>
+
 #include <doctest/doctest.h>
 
 #include <cstdlib>
@@ -10,22 +12,17 @@
 #include <string>
 
 using namespace omega;
+using omega::testing::options;
 using sim::Outcome;
 
 namespace {
-
-sim::RunOptions defaults() {
-  sim::RunOptions o;
-  o.policy = sim::vector_of({});  // the default schedule: easy to reason about step by step
-  return o;
-}
 
 void block_forever(const std::string& on) { sim::kernel::block(sim::BlockReason::other, on); }
 
 }  // namespace
 
 TEST_CASE("spawn and join: values, names, parent and child links, status") {
-  auto r = sim::run(defaults(), [] {
+  auto r = sim::run(options(), [] {
     auto f = spawn([] { return 41 + 1; }, "answer");
     check(join(f) == 42, "join returns the value");
     const FiberInfo i = info(f.id());
@@ -43,7 +40,7 @@ TEST_CASE("spawn and join: values, names, parent and child links, status") {
 }
 
 TEST_CASE("a blocked fiber reports its reason and what it waits on") {
-  auto r = sim::run(defaults(), [] {
+  auto r = sim::run(options(), [] {
     std::optional<Fiber<void>> sleeper;
     auto joiner = spawn([&] { join(*sleeper); }, "joiner");
     sleeper.emplace(spawn([&] {
@@ -60,7 +57,7 @@ TEST_CASE("a blocked fiber reports its reason and what it waits on") {
 }
 
 TEST_CASE("deadlock report names every waiting fiber and what it waits on") {
-  auto r = sim::run(defaults(), [] {
+  auto r = sim::run(options(), [] {
     std::optional<Fiber<void>> a, b;
     a.emplace(spawn([&] { join(*b); }, "a"));
     b.emplace(spawn([&] { join(*a); }, "b"));
@@ -75,7 +72,7 @@ TEST_CASE("deadlock report names every waiting fiber and what it waits on") {
 }
 
 TEST_CASE("a fiber still blocked when the root returns is a leaked-fiber deadlock") {
-  auto r = sim::run(defaults(), [] { spawn([] { block_forever("a message that never comes"); }, "stuck"); });
+  auto r = sim::run(options(), [] { spawn([] { block_forever("a message that never comes"); }, "stuck"); });
   CHECK(r.outcome == Outcome::deadlock);
   CHECK_MESSAGE(r.message.find("leaked fiber 1 (stuck) waits on a message that never comes") !=
                     std::string::npos,
@@ -84,7 +81,7 @@ TEST_CASE("a fiber still blocked when the root returns is a leaked-fiber deadloc
 
 TEST_CASE("daemons do not keep the run alive") {
   bool daemon_unwound = false;
-  auto r = sim::run(defaults(), [&] {
+  auto r = sim::run(options(), [&] {
     spawn_daemon([&] {
       struct Flag {
         bool* f;
@@ -99,7 +96,7 @@ TEST_CASE("daemons do not keep the run alive") {
 }
 
 TEST_CASE("exceptions: rethrown at join, recorded as Error") {
-  auto r = sim::run(defaults(), [] {
+  auto r = sim::run(options(), [] {
     auto f = spawn([]() -> int { throw std::runtime_error("boom"); }, "thrower");
     try {
       (void)join(f);
@@ -118,14 +115,14 @@ TEST_CASE("exceptions: rethrown at join, recorded as Error") {
 }
 
 TEST_CASE("an exception in a fiber never joined is the run's outcome") {
-  auto r = sim::run(defaults(), [] { spawn([] { throw std::runtime_error("boom"); }, "thrower"); });
+  auto r = sim::run(options(), [] { spawn([] { throw std::runtime_error("boom"); }, "thrower"); });
   CHECK(r.outcome == Outcome::exception);
   CHECK_MESSAGE(r.message.find("fiber 1 (thrower) threw std::runtime_error: boom and was never joined") == 0,
                 r.message);
 }
 
 TEST_CASE("an exception escaping the root ends the run") {
-  auto r = sim::run(defaults(), [] {
+  auto r = sim::run(options(), [] {
     spawn([] { for (;;) yield(); }, "spinner");
     throw std::logic_error("bad input");
   });
@@ -134,7 +131,7 @@ TEST_CASE("an exception escaping the root ends the run") {
 }
 
 TEST_CASE("check() failure is an assertion outcome naming fiber and step") {
-  auto r = sim::run(defaults(), [] {
+  auto r = sim::run(options(), [] {
     auto f = spawn([] { check(1 + 1 == 3, "arithmetic"); }, "checker");
     join(f);
   });
@@ -145,7 +142,7 @@ TEST_CASE("check() failure is an assertion outcome naming fiber and step") {
 
 TEST_CASE("exception state is saved and restored per fiber") {
   std::string a_rethrew, b_rethrew;
-  auto r = sim::run(defaults(), [&] {
+  auto r = sim::run(options(), [&] {
     auto a = spawn([&] {
       try {
         throw std::runtime_error("A");
@@ -179,7 +176,7 @@ TEST_CASE("exception state is saved and restored per fiber") {
 }
 
 TEST_CASE("budget: a fiber that only yields exhausts its steps and is named as a spin loop") {
-  sim::RunOptions o = defaults();
+  sim::RunOptions o = options();
   o.budgets.fiber_steps_max = 500;
   auto r = sim::run(o, [] {
     auto f = spawn([] { for (;;) yield(); }, "spinner");
@@ -192,7 +189,7 @@ TEST_CASE("budget: a fiber that only yields exhausts its steps and is named as a
 }
 
 TEST_CASE("budget: total steps, and no spin-loop blame when fibers make progress") {
-  sim::RunOptions o = defaults();
+  sim::RunOptions o = options();
   o.budgets.steps_max = 300;
   auto r = sim::run(o, [] {
     for (int i = 0; i < 1000; ++i) join(spawn([] {}, "short"));
@@ -223,23 +220,23 @@ TEST_CASE("runtime operations outside a simulation throw a clear error") {
 }
 
 TEST_CASE("runs do not nest; joining yourself is an error") {
-  auto nested = sim::run(defaults(), [] { sim::run(sim::RunOptions{}, [] {}); });
+  auto nested = sim::run(options(), [] { sim::run(sim::RunOptions{}, [] {}); });
   CHECK(nested.outcome == Outcome::exception);
   CHECK_MESSAGE(nested.message.find("runs do not nest") != std::string::npos, nested.message);
 
-  auto self = sim::run(defaults(), [] { sim::kernel::join(current()); });
+  auto self = sim::run(options(), [] { sim::kernel::join(current()); });
   CHECK(self.outcome == Outcome::exception);
   CHECK_MESSAGE(self.message.find("fiber 0 (root) joins itself") != std::string::npos, self.message);
 }
 
 TEST_CASE("random: data choices are recorded and bounded; bound 1 is forced") {
-  auto r = sim::run(defaults(), [] {
+  auto r = sim::run(options(), [] {
     check(omega::random(1) == 0, "forced");
     check(omega::random(10) == 0, "the default data choice is 0");
   });
   CHECK_MESSAGE(r.passed(), r.message);
   CHECK(r.decisions == 1);
-  sim::RunOptions o = defaults();
+  sim::RunOptions o = options();
   o.policy = sim::vector_of({7});
   std::uint64_t drawn = 99;
   sim::run(o, [&] { drawn = omega::random(5); });

@@ -3,20 +3,17 @@
 
 #include <omega/omega.hpp>
 
+#include <omega/testing.hpp>
+
 #include <doctest/doctest.h>
 
 #include <string>
 #include <vector>
 
 using namespace omega;
+using omega::testing::options;
 
 namespace {
-
-sim::RunOptions defaults() {
-  sim::RunOptions o;
-  o.policy = sim::vector_of({});
-  return o;
-}
 
 void block_forever() { sim::kernel::block(sim::BlockReason::other, "nothing"); }
 
@@ -30,7 +27,7 @@ struct Recorder {
 
 TEST_CASE("teardown unwinds the remaining fibers in descending id order, children before parents") {
   std::vector<int> order;
-  auto r = sim::run(defaults(), [&] {
+  auto r = sim::run(options(), [&] {
     Recorder root_guard{&order, 0};
     auto c = spawn([&] { Recorder g{&order, 3}; block_forever(); }, "c");
     auto b = spawn([&] { Recorder g{&order, 2}; yield(); block_forever(); }, "b");
@@ -41,7 +38,7 @@ TEST_CASE("teardown unwinds the remaining fibers in descending id order, childre
   CHECK(order == std::vector<int>{1, 2, 3, 0});  // fiber ids: root 0, c 1, b 2, a 3
 
   // The reason for the order: a child's destructors may use its parent's locals.
-  auto r2 = sim::run(defaults(), [] {
+  auto r2 = sim::run(options(), [] {
     Mutex m("parent-owned");
     auto child = spawn([&] {
       std::lock_guard<Mutex> g(m);  // unlocks m while unwinding: m must still exist
@@ -55,7 +52,7 @@ TEST_CASE("teardown unwinds the remaining fibers in descending id order, childre
 TEST_CASE("teardown seals the ledger and runtime operations in destructors do nothing") {
   bool destructor_ran = false;
   std::uint64_t drawn = 99;
-  auto r = sim::run(defaults(), [&] {
+  auto r = sim::run(options(), [&] {
     spawn([&] {
       struct Busy {
         bool* ran;
@@ -89,7 +86,7 @@ TEST_CASE("a fiber that swallows the teardown unwind is a harness error naming i
       }
     }, "swallower");
   };
-  CHECK_THROWS_WITH_AS(sim::run(defaults(), swallow_and_return),
+  CHECK_THROWS_WITH_AS(sim::run(options(), swallow_and_return),
                        doctest::Contains("fiber 1 (swallower) swallowed the teardown unwind"),
                        HarnessError);
 
@@ -102,7 +99,7 @@ TEST_CASE("a fiber that swallows the teardown unwind is a harness error naming i
       omega::yield();
     }, "swallower");
   };
-  CHECK_THROWS_WITH_AS(sim::run(defaults(), swallow_and_go_on),
+  CHECK_THROWS_WITH_AS(sim::run(options(), swallow_and_go_on),
                        doctest::Contains("fiber 1 (swallower) swallowed"), HarnessError);
 
   // A catch (...) that rethrows is fine.
@@ -115,12 +112,12 @@ TEST_CASE("a fiber that swallows the teardown unwind is a harness error naming i
       }
     }, "polite");
   };
-  CHECK(sim::run(defaults(), rethrows).outcome == sim::Outcome::deadlock);
+  CHECK(sim::run(options(), rethrows).outcome == sim::Outcome::deadlock);
 }
 
 TEST_CASE("fibers that never ran are dropped without running") {
   bool ran = false;
-  auto r = sim::run(defaults(), [&] {
+  auto r = sim::run(options(), [&] {
     spawn([&] { ran = true; }, "late");
     check(false, "stop before the child runs");
   });
