@@ -49,6 +49,16 @@ inline std::uint8_t* put_varint(std::uint8_t* p, std::uint64_t v) noexcept {
     *p = static_cast<std::uint8_t>(v);
     return p + 1;
   }
+  if (v < (1u << 21)) {  // steps and decision indices of ordinary runs: 2 or 3 bytes, unrolled
+    p[0] = static_cast<std::uint8_t>(v) | 0x80;
+    if (v < (1u << 14)) {
+      p[1] = static_cast<std::uint8_t>(v >> 7);
+      return p + 2;
+    }
+    p[1] = static_cast<std::uint8_t>(v >> 7) | 0x80;
+    p[2] = static_cast<std::uint8_t>(v >> 14);
+    return p + 3;
+  }
   while (v >= 0x80) {
     *p++ = static_cast<std::uint8_t>(v) | 0x80;
     v >>= 7;
@@ -71,9 +81,40 @@ ByteBuffer& ByteBuffer::operator=(const ByteBuffer& o) {
   return *this;
 }
 
+namespace {
+
+struct SpareBuffer {
+  std::uint8_t* data = nullptr;
+  std::size_t capacity = 0;
+  ~SpareBuffer() { delete[] data; }
+};
+
+SpareBuffer& spare() {
+  thread_local SpareBuffer s;
+  return s;
+}
+
+constexpr std::size_t kSpareMax = std::size_t{8} << 20;  // never hoard more than 8 MiB a thread
+
+}  // namespace
+
+void ByteBuffer::release() noexcept {
+  if (data_ == nullptr) return;
+  SpareBuffer& s = spare();
+  if (capacity_ <= kSpareMax && capacity_ > s.capacity) {
+    delete[] s.data;
+    s.data = data_;
+    s.capacity = capacity_;
+  } else {
+    delete[] data_;
+  }
+  data_ = nullptr;
+  size_ = capacity_ = 0;
+}
+
 ByteBuffer& ByteBuffer::operator=(ByteBuffer&& o) noexcept {
   if (this != &o) {
-    delete[] data_;
+    release();
     data_ = std::exchange(o.data_, nullptr);
     size_ = std::exchange(o.size_, 0);
     capacity_ = std::exchange(o.capacity_, 0);
@@ -82,6 +123,12 @@ ByteBuffer& ByteBuffer::operator=(ByteBuffer&& o) noexcept {
 }
 
 void ByteBuffer::grow(std::size_t extra) {
+  SpareBuffer& s = spare();
+  if (data_ == nullptr && s.data != nullptr && s.capacity >= extra) {
+    data_ = std::exchange(s.data, nullptr);
+    capacity_ = std::exchange(s.capacity, 0);
+    return;
+  }
   const std::size_t capacity = std::max({capacity_ * 2, size_ + extra, std::size_t{4096}});
   auto* bigger = new std::uint8_t[capacity];
   if (size_) std::memcpy(bigger, data_, size_);

@@ -183,7 +183,10 @@ class Simulation {
  public:
   explicit Simulation(const RunOptions& options)
       : options_(options), source_(make_source(options.policy, options.seed)),
-        run_serial_(++tls_run_serial) {}
+        run_serial_(++tls_run_serial) {
+    for (std::size_t i = 0; i < std::size(kFamilies); ++i) family_limits_[i] = options_.budgets.*(kFamilies[i].limit);
+    governance_open_ = !options_.governance.profile.allowed && !options_.governance.caps;
+  }
 
   ~Simulation() {
     // Normally teardown already ran; this covers a kernel exception escaping execute().
@@ -299,6 +302,12 @@ class Simulation {
   void govern(OpId op) {
     if (inert()) return;
     OpRule& rule = op_rule(op);
+    if (governance_open_) [[likely]] {  // no profile, no caps: only the family budgets apply
+      if (rule.family >= 0 && ++family_counts_[static_cast<std::size_t>(rule.family)] >
+                                  family_limits_[static_cast<std::size_t>(rule.family)])
+        family_exhausted(rule);
+      return;
+    }
     FiberRec& f = cur();
     if (!rule.allowed) {
       deny(rule, "", fmt::format("fiber {} attempted {}, which profile {} does not allow", label(f.id),
@@ -310,18 +319,11 @@ class Simulation {
       deny(rule, rule.cap, fmt::format("fiber {} attempted {} without {} (it holds: {})", label(f.id),
                                        rule.name, rule.cap, held.empty() ? "no caps" : held));
     }
-    if (rule.family >= 0) {
-      const Family& fam = kFamilies[static_cast<std::size_t>(rule.family)];
-      const std::uint64_t limit = options_.budgets.*(fam.limit);
-      if (++family_counts_[static_cast<std::size_t>(rule.family)] > limit) {
-        const std::string text = fmt::format(
-            "budget exhausted at step {}: fiber {} attempted {} number {}; the {} budget is {} ({})",
-            step_, label(f.id), rule.name, limit + 1, fam.budget, limit, fam.env);
-        end_run(Outcome::budget, text, ev::BudgetExhausted{fam.budget, limit});
-        leave_for_good();
-      }
-    }
+    if (rule.family >= 0 && ++family_counts_[static_cast<std::size_t>(rule.family)] >
+                                family_limits_[static_cast<std::size_t>(rule.family)])
+      family_exhausted(rule);
   }
+
 
   std::optional<ev::OracleCall> replayed_oracle_call(std::uint32_t oracle, std::uint64_t key_hash) {
     if (inert()) return std::nullopt;
@@ -575,6 +577,16 @@ class Simulation {
       r.family = family_of(r.name);
     }
     return r;
+  }
+
+  [[noreturn]] void family_exhausted(const OpRule& rule) {
+    const Family& fam = kFamilies[static_cast<std::size_t>(rule.family)];
+    const std::uint64_t limit = family_limits_[static_cast<std::size_t>(rule.family)];
+    const std::string text =
+        fmt::format("budget exhausted at step {}: fiber {} attempted {} number {}; the {} budget is {} ({})", step_,
+                    label(current_), rule.name, limit + 1, fam.budget, limit, fam.env);
+    end_run(Outcome::budget, text, ev::BudgetExhausted{fam.budget, limit});
+    leave_for_good();
   }
 
   [[noreturn]] void deny(const OpRule& rule, const std::string& cap, const std::string& why) {
@@ -903,6 +915,8 @@ class Simulation {
   std::uint32_t next_object_ = 0;
   std::vector<OpRule> op_rules_;  // by OpId, resolved on first use in this run
   std::uint64_t family_counts_[std::size(kFamilies)] = {};
+  std::uint64_t family_limits_[std::size(kFamilies)] = {};
+  bool governance_open_ = true;  // neither a profile nor caps restrict this run
   std::uint64_t oracle_calls_ = 0;
   Ledger ledger_;
   bool ended_ = false, tearing_down_ = false, torn_down_ = false;

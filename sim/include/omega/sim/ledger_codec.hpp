@@ -28,7 +28,7 @@ class ByteBuffer {
   ByteBuffer& operator=(const ByteBuffer& o);
   ByteBuffer(ByteBuffer&& o) noexcept { *this = std::move(o); }
   ByteBuffer& operator=(ByteBuffer&& o) noexcept;
-  ~ByteBuffer() { delete[] data_; }
+  ~ByteBuffer() { release(); }
 
   const std::uint8_t* data() const noexcept { return data_; }
   std::size_t size() const noexcept { return size_; }
@@ -47,6 +47,9 @@ class ByteBuffer {
 
  private:
   void grow(std::size_t extra);
+  // Keeps one freed buffer per thread for the next ledger: back-to-back runs (exploration) then
+  // reuse warm memory instead of faulting in fresh pages every run.
+  void release() noexcept;
   std::uint8_t* data_ = nullptr;
   std::size_t size_ = 0, capacity_ = 0;
 };
