@@ -449,6 +449,7 @@ class Simulation {
         : options_.governance.caps ? std::make_shared<const std::set<std::string>>(*options_.governance.caps)
                                    : nullptr;
     if (caps) {
+      governance_open_ = false;  // from now on some fiber's caps must be checked
       std::set<std::string> narrowed;
       for (const std::string& c : *caps)
         if (!inherited || inherited->count(c)) narrowed.insert(c);
@@ -916,7 +917,7 @@ class Simulation {
   std::vector<OpRule> op_rules_;  // by OpId, resolved on first use in this run
   std::uint64_t family_counts_[std::size(kFamilies)] = {};
   std::uint64_t family_limits_[std::size(kFamilies)] = {};
-  bool governance_open_ = true;  // neither a profile nor caps restrict this run
+  bool governance_open_ = true;  // no profile, no run caps, no fiber narrowed its caps
   std::uint64_t oracle_calls_ = 0;
   Ledger ledger_;
   bool ended_ = false, tearing_down_ = false, torn_down_ = false;
