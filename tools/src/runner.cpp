@@ -275,26 +275,24 @@ int run_main(int argc, char** argv) {
 
   app.add_subcommand("list", "print the registered scenarios");
 
+  // run and shrink select one schedule the same way: a seed and policy, or a choice vector.
+  auto add_schedule_options = [](CLI::App* cmd, RunArgs& args) {
+    cmd->add_option("--scenario", args.scenario, "scenario name (see list)")->required();
+    auto* seed = cmd->add_option("--seed", args.seed, "seed of the policy (default 0)");
+    auto* policy = cmd->add_option("--policy", args.policy, "random | round-robin | fair-rr:Q | pct:D (default random)");
+    cmd->add_option("--pct-steps", args.pct_steps, "PCT's k (default: measured by one round-robin run)");
+    cmd->add_option("--choices", args.choices, "a choice vector instead (as printed by run/explore)")
+        ->excludes(seed)
+        ->excludes(policy);
+  };
   RunArgs run_args;
   auto* run = app.add_subcommand("run", "run one schedule of a scenario and print its outcome");
-  run->add_option("--scenario", run_args.scenario, "scenario name (see list)")->required();
-  auto* seed = run->add_option("--seed", run_args.seed, "seed of the policy (default 0)");
-  auto* policy = run->add_option("--policy", run_args.policy, "random | round-robin | fair-rr:Q | pct:D (default random)");
-  run->add_option("--pct-steps", run_args.pct_steps, "PCT's k (default: measured by one round-robin run)");
-  run->add_option("--choices", run_args.choices, "run this choice vector instead (as printed by run/explore)")
-      ->excludes(seed)
-      ->excludes(policy);
+  add_schedule_options(run, run_args);
   run->add_flag("--events", run_args.events, "print the run's ledger events");
 
   RunArgs shrink_args;
   auto* shrink = app.add_subcommand("shrink", "shrink a failing schedule to the fewest preemptions and print it");
-  shrink->add_option("--scenario", shrink_args.scenario, "scenario name (see list)")->required();
-  auto* shrink_seed = shrink->add_option("--seed", shrink_args.seed, "seed of the failing schedule");
-  auto* shrink_policy = shrink->add_option("--policy", shrink_args.policy, "its policy (default random)");
-  shrink->add_option("--pct-steps", shrink_args.pct_steps, "PCT's k");
-  shrink->add_option("--choices", shrink_args.choices, "or the failing choice vector")
-      ->excludes(shrink_seed)
-      ->excludes(shrink_policy);
+  add_schedule_options(shrink, shrink_args);
   shrink->add_option("--max-runs", shrink_args.max_runs, "bound on re-runs while shrinking (default 2000)");
   shrink->add_option("--trace", shrink_args.trace, "short: the shrunk interleaving; full: the original too")
       ->check(CLI::IsMember({"short", "full"}));
