@@ -6,6 +6,10 @@
 
 #include <omega/sim/stack_pool.hpp>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#endif
+
 #include <signal.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -72,6 +76,11 @@ boost::context::stack_context PooledGuardedStack::allocate() {
   p.stats.peak_in_use = std::max(p.stats.peak_in_use, p.stats.in_use);
   p.stats.pooled = p.free.size();
   const std::uintptr_t bottom = reinterpret_cast<std::uintptr_t>(base) + page;
+#if defined(__SANITIZE_ADDRESS__)
+  // A mapping (or a pooled stack) can carry stale shadow poison: frames abandoned on it, or an
+  // exited thread's stack that used the same addresses. A fiber starts with a clean stack.
+  ASAN_UNPOISON_MEMORY_REGION(reinterpret_cast<void*>(bottom), usable);
+#endif
   if (out) *out = StackRange{bottom, usable};
   boost::context::stack_context sctx;
   sctx.size = usable;
