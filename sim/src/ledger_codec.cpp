@@ -159,17 +159,21 @@ void LedgerWriter::schedule_choose(std::uint64_t step, std::uint64_t decision_in
                                    FiberId chosen, std::uint64_t choice,
                                    std::span<const FiberId> ready, FiberId current) {
   constexpr std::size_t kInline = 16;  // ready sets up to this size take the single-append path
-  std::uint8_t* p = out_.open(1 + 5 * 10 + kInline * 5);
+  std::uint8_t* p = out_.open(1 + 5 * 10 + kInline * 5 + 5);
   *p++ = ev::ScheduleChoose::kCode;
   p = put_varint(p, step);
   p = put_varint(p, decision_index);
   p = put_varint(p, fiber_code(chosen));
   p = put_varint(p, choice);
   p = put_varint(p, ready.size());
-  const std::size_t inline_count = ready.size() < kInline ? ready.size() : kInline;
-  for (std::size_t i = 0; i < inline_count; ++i) p = put_varint(p, fiber_code(ready[i]));
+  if (ready.size() <= kInline) {  // the common case: one append for the whole event
+    for (FiberId f : ready) p = put_varint(p, fiber_code(f));
+    out_.close(put_varint(p, fiber_code(current)));
+    return;
+  }
+  for (std::size_t i = 0; i < kInline; ++i) p = put_varint(p, fiber_code(ready[i]));
   out_.close(p);
-  for (std::size_t i = inline_count; i < ready.size(); ++i) fiber(ready[i]);
+  for (std::size_t i = kInline; i < ready.size(); ++i) fiber(ready[i]);
   fiber(current);
 }
 
