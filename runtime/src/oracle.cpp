@@ -57,6 +57,8 @@ Oracle::Pending Oracle::start(std::uint64_t key_hash) {
       p.recorded_result = rec->result;
       return p;
     }
+    if (rec->fault == 3)
+      throw OracleError(fmt::format("{}: the service failed (recorded): {}", describe(), rec->result));
     fault = rec->fault;
   } else if (fault != 0) {
     sim::kernel::record(sim::ev::OracleCall{detail::me(), object, key_hash, {}, p.latency_ns, fault, false});
@@ -68,6 +70,18 @@ Oracle::Pending Oracle::start(std::uint64_t key_hash) {
     throw OracleTimeout(fmt::format("{}: injected timeout after {}ns (fiber {}, step {})", describe(),
                                     p.latency_ns, detail::label(detail::me()), detail::step()));
   return p;
+}
+
+void Oracle::failed(const Pending& p) {
+  if (sim::kernel::tearing_down()) return;
+  std::string what = "unknown exception";
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+  }
+  sim::kernel::record(sim::ev::OracleCall{detail::me(), object_id(), p.key_hash, what, p.latency_ns, 3, true});
 }
 
 void Oracle::finish(const Pending& p, std::string result_bytes) {

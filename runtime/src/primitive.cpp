@@ -11,9 +11,10 @@ bool Primitive::attach(const char* api) {
     sim::kernel::point();  // does nothing, but notices a swallowed teardown unwind
     return false;
   }
-  if (sim::kernel::attach(ref_, kind_, name_)) {
-    // An unnamed object is "<kind>#<id>": it depends only on this run's order of first use.
-    if (name_.empty()) name_ = std::string(kind_) + "#" + std::to_string(ref_.id);
+  if (sim::kernel::attach(ref_, kind_, named_ ? std::string_view(name_) : std::string_view())) {
+    // An unnamed object is "<kind>#<id>" of this run: it depends only on this run's order of
+    // first use, never on an earlier run.
+    if (!named_) name_ = std::string(kind_) + "#" + std::to_string(ref_.id);
     reset();
   }
   return true;

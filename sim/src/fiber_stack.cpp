@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <mutex>
 #include <new>
 #include <vector>
 
@@ -142,17 +143,22 @@ void on_fault(int sig, siginfo_t* info, void* uctx) {
 
 void install_overflow_handler() {
   // Checked on every run, not once: test frameworks (doctest) install and later restore their own
-  // handlers around each test, which would silently remove ours.
-  struct sigaction now;
-  if (::sigaction(SIGSEGV, nullptr, &now) != 0 || !(now.sa_flags & SA_SIGINFO) ||
-      now.sa_sigaction != on_fault) {
-    struct sigaction sa;
-    std::memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_fault;
-    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
-    sigemptyset(&sa.sa_mask);
-    ::sigaction(SIGSEGV, &sa, &g_previous_segv);
-    ::sigaction(SIGBUS, &sa, &g_previous_bus);
+  // handlers around each test, which would silently remove ours. Explorer workers run this
+  // concurrently: check-and-install is one critical section, so `previous` is never ourselves.
+  {
+    static std::mutex install_mutex;
+    std::lock_guard<std::mutex> lock(install_mutex);
+    struct sigaction now;
+    if (::sigaction(SIGSEGV, nullptr, &now) != 0 || !(now.sa_flags & SA_SIGINFO) ||
+        now.sa_sigaction != on_fault) {
+      struct sigaction sa;
+      std::memset(&sa, 0, sizeof sa);
+      sa.sa_sigaction = on_fault;
+      sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+      sigemptyset(&sa.sa_mask);
+      ::sigaction(SIGSEGV, &sa, &g_previous_segv);
+      ::sigaction(SIGBUS, &sa, &g_previous_bus);
+    }
   }
   // The handler must not run on the overflowed stack. Keep an existing alternate stack (ASan
   // installs its own); otherwise give this thread one for its lifetime.

@@ -75,7 +75,7 @@ std::string interleaving_table(const Ledger& ledger) {
             rows.push_back({x.fiber.value, op_text(x, name, kind)});
           } else if constexpr (std::is_same_v<T, ev::OracleCall>) {
             const std::string name = objects[x.oracle].second;
-            rows.push_back({x.fiber.value, "oracle " + name + (x.fault == 1 ? " (error)" : x.fault == 2 ? " (timeout)" : "")});
+            rows.push_back({x.fiber.value, "oracle " + name + (x.fault == 1 ? " (error)" : x.fault == 2 ? " (timeout)" : x.fault == 3 ? " (failed)" : "")});
           } else if constexpr (std::is_same_v<T, ev::TimeAdvance>) {
             rows.push_back({0, fmt::format("-- time {}ns --", x.now_ns), true});
           } else if constexpr (std::is_same_v<T, ev::Timeout>) {

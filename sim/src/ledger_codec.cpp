@@ -83,15 +83,24 @@ ByteBuffer& ByteBuffer::operator=(const ByteBuffer& o) {
 
 namespace {
 
-struct SpareBuffer {
-  std::uint8_t* data = nullptr;
-  std::size_t capacity = 0;
-  ~SpareBuffer() { delete[] data; }
+// Plain thread_locals (no destructor), so a ledger destroyed after this thread's cleanup (a
+// global RunResult at exit) still finds them valid; the cleanup object frees the spare and closes.
+thread_local std::uint8_t* tls_spare_data = nullptr;
+thread_local std::size_t tls_spare_capacity = 0;
+thread_local bool tls_spare_closed = false;
+
+struct SpareCleanup {
+  ~SpareCleanup() {
+    delete[] tls_spare_data;
+    tls_spare_data = nullptr;
+    tls_spare_capacity = 0;
+    tls_spare_closed = true;
+  }
 };
 
-SpareBuffer& spare() {
-  thread_local SpareBuffer s;
-  return s;
+void touch_spare_cleanup() {
+  thread_local SpareCleanup cleanup;
+  (void)cleanup;
 }
 
 constexpr std::size_t kSpareMax = std::size_t{8} << 20;  // never hoard more than 8 MiB a thread
@@ -100,11 +109,11 @@ constexpr std::size_t kSpareMax = std::size_t{8} << 20;  // never hoard more tha
 
 void ByteBuffer::release() noexcept {
   if (data_ == nullptr) return;
-  SpareBuffer& s = spare();
-  if (capacity_ <= kSpareMax && capacity_ > s.capacity) {
-    delete[] s.data;
-    s.data = data_;
-    s.capacity = capacity_;
+  if (!tls_spare_closed && capacity_ <= kSpareMax && capacity_ > tls_spare_capacity) {
+    touch_spare_cleanup();
+    delete[] tls_spare_data;
+    tls_spare_data = data_;
+    tls_spare_capacity = capacity_;
   } else {
     delete[] data_;
   }
@@ -123,10 +132,9 @@ ByteBuffer& ByteBuffer::operator=(ByteBuffer&& o) noexcept {
 }
 
 void ByteBuffer::grow(std::size_t extra) {
-  SpareBuffer& s = spare();
-  if (data_ == nullptr && s.data != nullptr && s.capacity >= extra) {
-    data_ = std::exchange(s.data, nullptr);
-    capacity_ = std::exchange(s.capacity, 0);
+  if (data_ == nullptr && tls_spare_data != nullptr && tls_spare_capacity >= extra) {
+    data_ = std::exchange(tls_spare_data, nullptr);
+    capacity_ = std::exchange(tls_spare_capacity, 0);
     return;
   }
   const std::size_t capacity = std::max({capacity_ * 2, size_ + extra, std::size_t{4096}});
@@ -443,7 +451,7 @@ Event read_event(Reader& r) {
       e.result = r.str();
       e.latency_ns = r.varint();
       e.fault = r.byte();
-      if (e.fault > 2) r.fail("oracle fault out of range");
+      if (e.fault > 3) r.fail("oracle fault out of range");
       e.executed = r.byte() != 0;
       return e;
     }

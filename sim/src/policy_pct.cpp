@@ -24,10 +24,9 @@ class PctSource final : public ChoiceSource {
   }
 
   std::optional<std::uint64_t> choose_fiber(const ScheduleQuery& q) override {
-    apply_change_points(q.step, q.current);
-    FiberId best = q.ready.front();
-    for (FiberId f : q.ready)
-      if (priority(f) > priority(best)) best = f;
+    // A change point lowers the fiber that would run this step (not one that just blocked).
+    FiberId best = highest(q);
+    if (apply_change_points(q.step, best)) best = highest(q);
     return q.index_of(best);
   }
 
@@ -36,15 +35,25 @@ class PctSource final : public ChoiceSource {
   void forced(FiberId chosen) override { (void)priority(chosen); }
 
  private:
-  // Change points are counted in scheduling steps; each one lowers the running fiber.
-  void apply_change_points(std::uint64_t step, FiberId running) {
+  FiberId highest(const ScheduleQuery& q) {
+    FiberId best = q.ready.front();
+    for (FiberId f : q.ready)
+      if (priority(f) > priority(best)) best = f;
+    return best;
+  }
+
+  // Change points are counted in scheduling steps; each one lowers the fiber about to run.
+  bool apply_change_points(std::uint64_t step, FiberId about_to_run) {
+    bool changed = false;
     for (std::size_t i = 0; i < change_steps_.size(); ++i) {
       if (change_steps_[i] != 0 && change_steps_[i] <= step) {
         change_steps_[i] = 0;  // used
-        (void)priority(running);
-        priorities_[running.value] = depth_ - 1 - static_cast<std::uint64_t>(i);  // d-1-i >= 1
+        (void)priority(about_to_run);
+        priorities_[about_to_run.value] = depth_ - 1 - static_cast<std::uint64_t>(i);  // d-1-i >= 1
+        changed = true;
       }
     }
+    return changed;
   }
 
   // Initial priorities: distinct random values above every change-point priority, drawn when a

@@ -21,6 +21,7 @@ class ReplaySource final : public ChoiceSource {
           oracle_calls_.push_back(call);
       }
     }
+    used_.assign(oracle_calls_.size(), false);
     recorded_ = std::move(recorded);
   }
 
@@ -63,11 +64,15 @@ class ReplaySource final : public ChoiceSource {
     return c->value;
   }
 
-  const ev::OracleCall* recorded_oracle_call(std::uint64_t index) const override {
-    // Past the record, a replay has nothing to return: answer an empty, unexecuted call so the
-    // kernel reports the mismatch rather than calling the real service.
-    static const ev::OracleCall kMissing{FiberId{}, 0xffffffffu, 0, {}, 0, 0, false};
-    return index < oracle_calls_.size() ? oracle_calls_[index] : &kMissing;
+  bool replays_oracles() const override { return true; }
+
+  const ev::OracleCall* take_oracle_call(std::uint32_t oracle, std::uint64_t key_hash) override {
+    for (std::size_t i = 0; i < oracle_calls_.size(); ++i) {
+      if (used_[i] || oracle_calls_[i]->oracle != oracle || oracle_calls_[i]->key_hash != key_hash) continue;
+      used_[i] = true;
+      return oracle_calls_[i];
+    }
+    return nullptr;
   }
 
   std::optional<std::string> finish(std::uint64_t decisions_used) override {
@@ -97,7 +102,8 @@ class ReplaySource final : public ChoiceSource {
 
   std::shared_ptr<const std::vector<Event>> recorded_;
   std::vector<const Event*> choices_;  // into *recorded_, in decision order
-  std::vector<const ev::OracleCall*> oracle_calls_;  // into *recorded_, in call order
+  std::vector<const ev::OracleCall*> oracle_calls_;  // into *recorded_, in record order
+  std::vector<bool> used_;                           // parallel to oracle_calls_
 };
 
 }  // namespace

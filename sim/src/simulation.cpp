@@ -159,6 +159,7 @@ struct FiberRec {
   bool swallow_reported = false;
   EhGlobals eh;
 
+  std::uint32_t opaque_depth = 0;  // inside an oracle's fn: no simulation operations allowed
   bool timed_out = false;  // the last block ended by its deadline
   bool has_timer = false;
   Timer timer{};           // valid while has_timer
@@ -238,13 +239,35 @@ class Simulation {
   // During teardown every verb does nothing. A fiber that reaches a verb while being unwound but
   // with no exception in flight has swallowed the unwind: a harness error, and we unwind again.
   bool inert() {
-    if (!tearing_down_) return false;
+    if (!tearing_down_) {
+      if (cur().opaque_depth > 0) [[unlikely]]
+        throw UsageError(fmt::format(
+            "fiber {} performed a simulation operation inside an oracle's fn at step {}: fn is not "
+            "run again on replay, so it must not spawn, yield, block, lock, send or call oracles",
+            label(current_), step_));
+      return false;
+    }
     FiberRec& f = cur();
-    if (f.unwinding && std::uncaught_exceptions() == 0) {
+    // Fine: a destructor during the unwind (an exception in flight) or a handler of it (e.g.
+    // `catch (...) { cleanup(); throw; }`). Not fine: ordinary code with neither, i.e. after
+    // a handler that did not rethrow.
+    if (f.unwinding && std::uncaught_exceptions() == 0 && !handling_unwind()) {
       report_swallowed(f);
       throw FiberUnwind{};
     }
     return true;
+  }
+
+  static bool handling_unwind() {
+    const std::exception_ptr e = std::current_exception();
+    if (!e) return false;
+    try {
+      std::rethrow_exception(e);
+    } catch (const FiberUnwind&) {
+      return true;
+    } catch (...) {
+      return false;
+    }
   }
 
   FiberId spawn(std::function<std::uint64_t()> body, std::string name, bool daemon,
@@ -326,22 +349,22 @@ class Simulation {
 
 
   std::optional<ev::OracleCall> replayed_oracle_call(std::uint32_t oracle, std::uint64_t key_hash) {
-    if (inert()) return std::nullopt;
-    const ev::OracleCall* rec = source_->recorded_oracle_call(oracle_calls_);
+    if (inert() || !source_->replays_oracles()) return std::nullopt;
+    const ev::OracleCall* rec = source_->take_oracle_call(oracle, key_hash);
     if (rec == nullptr) {
-      ++oracle_calls_;
-      return std::nullopt;
-    }
-    if (rec->oracle != oracle || rec->key_hash != key_hash) {
       const std::string text = fmt::format(
-          "divergence at oracle call {} (step {}): expected oracle object {} with key {:016x}, the "
-          "program called oracle object {} with key {:016x}",
-          oracle_calls_, step_, rec->oracle, rec->key_hash, oracle, key_hash);
+          "divergence at step {}: fiber {} called oracle object {} with key {:016x}, which the "
+          "recording has no (unused) call for",
+          step_, label(current_), oracle, key_hash);
       end_run(Outcome::divergence, text, ev::Divergence{decisions_, text});
       leave_for_good();
     }
-    ++oracle_calls_;
     return *rec;
+  }
+
+  void set_opaque(bool enter) {
+    FiberRec& f = cur();
+    f.opaque_depth = enter ? f.opaque_depth + 1 : (f.opaque_depth ? f.opaque_depth - 1 : 0);
   }
 
   void op(const ObjectRef& ref, OpCode code, std::uint64_t arg) {
@@ -352,6 +375,13 @@ class Simulation {
   void wake(FiberId id) {
     if (inert()) return;
     FiberRec& g = rec(id, "wake");
+    if (g.status == FiberStatus::ready && g.timed_out) {
+      // Its timeout fired at this tick but it has not run yet: the operation landing now wins,
+      // and its wait reports success.
+      g.timed_out = false;
+      ledger_.append(ev::Wake{id, current_});
+      return;
+    }
     if (g.status != FiberStatus::blocked)
       throw UsageError(fmt::format("wake of fiber {} which is {}, not blocked (step {})",
                                    label(id), to_string(g.status), step_));
@@ -816,10 +846,8 @@ class Simulation {
       ++decisions_;
       if (current_runnable && kind != PointKind::yield && chosen != f.id) ++preemptions_;
     }
-    if (chosen != f.id) {
-      if (f.status == FiberStatus::running) f.status = FiberStatus::ready;
-      fibers_[chosen.value]->status = FiberStatus::running;
-    }
+    if (chosen != f.id && f.status == FiberStatus::running) f.status = FiberStatus::ready;
+    fibers_[chosen.value]->status = FiberStatus::running;  // also a current fiber its timer woke
     next_ = chosen;
   }
 
@@ -918,7 +946,6 @@ class Simulation {
   std::uint64_t family_counts_[std::size(kFamilies)] = {};
   std::uint64_t family_limits_[std::size(kFamilies)] = {};
   bool governance_open_ = true;  // no profile, no run caps, no fiber narrowed its caps
-  std::uint64_t oracle_calls_ = 0;
   Ledger ledger_;
   bool ended_ = false, tearing_down_ = false, torn_down_ = false;
   Outcome outcome_ = Outcome::pass;
@@ -972,6 +999,7 @@ FiberId spawn(std::function<std::uint64_t()> body, std::string name, bool daemon
   return sim("omega::spawn").spawn(std::move(body), std::move(name), daemon, std::move(caps));
 }
 void govern(OpId op) { sim().govern(op); }
+void set_opaque(bool enter) { sim().set_opaque(enter); }
 std::optional<ev::OracleCall> replayed_oracle_call(std::uint32_t oracle, std::uint64_t key_hash) {
   return sim("omega::Oracle::call").replayed_oracle_call(oracle, key_hash);
 }

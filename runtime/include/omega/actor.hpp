@@ -84,6 +84,7 @@ class Core : public omega::detail::Primitive {
         }
         ++stats_.delivered;
       } catch (...) {
+        if (sim::kernel::tearing_down()) throw;  // the run is being unwound: not a handler failure
         ++stats_.failures;
         if (!supervise()) throw;  // escalate
       }

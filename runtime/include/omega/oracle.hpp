@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -79,9 +80,18 @@ class Oracle : public detail::Primitive {
     const std::uint64_t key = sim::fnv1a64(OracleCodec<Request>::encode(request));
     const Pending p = start(key);
     if (p.recorded_result) return OracleCodec<Result>::decode(*p.recorded_result);
-    Result result = fn(request);
-    finish(p, OracleCodec<Result>::encode(result));
-    return result;
+    std::optional<Result> result;
+    try {
+      sim::kernel::set_opaque(true);  // fn models the service: no simulation operations inside
+      result.emplace(fn(request));
+      sim::kernel::set_opaque(false);
+    } catch (...) {
+      sim::kernel::set_opaque(false);
+      failed(p);  // recorded, so a replay fails the same way without calling fn
+      throw;
+    }
+    finish(p, OracleCodec<Result>::encode(*result));
+    return std::move(*result);
   }
 
   OracleOptions& options() noexcept { return options_; }
@@ -95,6 +105,7 @@ class Oracle : public detail::Primitive {
   // latency itself, and either the recorded result (replay), a thrown fault, or nothing (call fn).
   Pending start(std::uint64_t key_hash);
   void finish(const Pending& p, std::string result_bytes);
+  void failed(const Pending& p);  // fn threw: records fault 3 with the exception's message
   void reset() override {}
 
   OracleOptions options_;

@@ -44,6 +44,7 @@ class Singleflight : public detail::Primitive {
     try {
       outcome->result.emplace(fn());
     } catch (...) {
+      if (sim::kernel::tearing_down()) throw;  // the run is being unwound: not fn's failure
       outcome->error = std::current_exception();
     }
     inflight_.erase(key);  // forgotten when the call finishes

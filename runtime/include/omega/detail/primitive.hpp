@@ -27,7 +27,8 @@ class Primitive {
   const std::string& name() const noexcept { return name_; }
 
  protected:
-  Primitive(std::string_view kind, std::string name) : kind_(kind), name_(std::move(name)) {}
+  Primitive(std::string_view kind, std::string name)
+      : kind_(kind), name_(std::move(name)), named_(!name_.empty()) {}
   virtual ~Primitive() = default;
 
   // Start of operation `op` (governance name, e.g. "mutex.lock"), called `api` in errors outside
@@ -51,6 +52,7 @@ class Primitive {
   bool attach(const char* api);
   std::string_view kind_;
   std::string name_;
+  bool named_;  // given a name; otherwise "<kind>#<id>" of each run
   sim::ObjectRef ref_;
 };
 

@@ -70,8 +70,13 @@ class ChoiceSource {
   // A decision with one alternative consumes no choice; stateful policies may still track it.
   virtual void forced(FiberId /*chosen*/) {}
 
-  // The index-th recorded oracle call, for sources that replay a record; nullptr otherwise.
-  virtual const ev::OracleCall* recorded_oracle_call(std::uint64_t /*index*/) const { return nullptr; }
+  // Sources that replay a record answer oracle calls from it: the first not yet used recorded
+  // call of this oracle with this key (matching by identity, not position, keeps nested calls
+  // and calls finishing out of order aligned), or nullptr when none is left.
+  virtual bool replays_oracles() const { return false; }
+  virtual const ev::OracleCall* take_oracle_call(std::uint32_t /*oracle*/, std::uint64_t /*key_hash*/) {
+    return nullptr;
+  }
 
   // End of run: a strict source reports choices left unconsumed as a divergence message.
   virtual std::optional<std::string> finish(std::uint64_t /*decisions_used*/) {

@@ -173,8 +173,9 @@ struct Denied {
 };
 
 // A call to an external service (oracle). `result` holds the codec bytes of the result, so a
-// replay returns it without calling the service; `executed` is false when it came from a record
-// or a fault. fault: 0 none, 1 error, 2 timeout.
+// replay returns it without calling the service (for fault 3, the failure's message); `executed`
+// is false for an injected fault. fault: 0 none, 1 injected error, 2 injected timeout, 3 the
+// service itself failed (fn threw).
 struct OracleCall {
   static constexpr std::uint8_t kCode = 19;
   FiberId fiber;

@@ -61,6 +61,10 @@ FiberId spawn(std::function<std::uint64_t()> body, std::string name, bool daemon
 // denied or budget) and this never returns.
 void govern(OpId op);
 
+// Marks the current fiber as running an oracle's fn (enter) or done with it: inside, every
+// simulation operation throws UsageError, because a replay does not run fn again.
+void set_opaque(bool enter);
+
 // Under a replaying source, the next recorded oracle call (checked against `oracle` and
 // `key_hash`: a mismatch ends the run as a divergence); std::nullopt when the source has no
 // record, i.e. the service must really be called.
