@@ -114,6 +114,13 @@ ShrinkResult shrink(const std::function<void()>& scenario, const std::vector<std
     return sim::run(o, scenario);
   };
 
+  // The bound on re-runs, or a stop request (Ctrl-C, --max-time): either way the best so far stands.
+  auto spent = [&] {
+    if (out.runs >= options.max_runs) return true;
+    if (options.stop_requested && options.stop_requested()) out.interrupted = true;
+    return out.interrupted;
+  };
+
   out.original_run = run_vector(failing);
   if (out.original_run.passed())
     throw UsageError("shrink: the given choice vector does not fail, nothing to shrink");
@@ -140,7 +147,7 @@ ShrinkResult shrink(const std::function<void()>& scenario, const std::vector<std
     // First by identity: each non-default scheduling decision, latest first, becomes the default.
     const Script script = script_of(best_run.ledger);
     for (auto it = script.rbegin(); it != script.rend() && !improved; ++it) {
-      if (out.runs >= options.max_runs) break;
+      if (spent()) break;
       if (!it->second.schedule || it->second.take_default) continue;
       Script candidate = script;
       candidate[it->first].take_default = true;
@@ -149,20 +156,20 @@ ShrinkResult shrink(const std::function<void()>& scenario, const std::vector<std
     // Then RapidCheck's helpers over the choice vector: drop chunks, move values towards 0.
     auto chunks = rc::shrink::removeChunks(best);
     while (!improved) {
-      if (out.runs >= options.max_runs) break;
+      if (spent()) break;
       auto candidate = chunks.next();
       if (!candidate) break;
       improved = try_candidate(*candidate);
     }
     auto towards_zero = rc::shrink::eachElement(best, [](std::uint64_t c) { return rc::shrink::towards<std::uint64_t>(c, 0); });
     while (!improved) {
-      if (out.runs >= options.max_runs) break;
+      if (spent()) break;
       auto candidate = towards_zero.next();
       if (!candidate) break;
       improved = try_candidate(*candidate);
     }
-    if (out.runs >= options.max_runs) {
-      out.bound_reached = true;
+    if (spent()) {
+      out.bound_reached = !out.interrupted;
       break;
     }
   }
@@ -177,7 +184,7 @@ ShrinkResult shrink(const std::function<void()>& scenario, const std::vector<std
     for (std::size_t i = first_point; i < points.size(); ++i) {
       for (FiberId alt : points[i].ready) {
         if (alt == points[i].step.chosen) continue;
-        if (out.runs >= options.max_runs) return false;
+        if (spent()) return false;
         Script next = script;
         next[points[i].key] = Step{true, false, alt, 0};
         sim::RunResult r = run_script(next);
@@ -187,7 +194,7 @@ ShrinkResult shrink(const std::function<void()>& scenario, const std::vector<std
     }
     return false;
   };
-  for (std::size_t d = 1; d < best_run.preemptions && out.runs < options.max_runs; ++d) {
+  for (std::size_t d = 1; d < best_run.preemptions && !spent(); ++d) {
     if (search(Script{}, 0, d)) d = 0;  // found fewer preemptions: search again below it
   }
   if (out.runs >= options.max_runs) out.bound_reached = true;

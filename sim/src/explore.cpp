@@ -1,3 +1,4 @@
+#include <omega/sim/distinct.hpp>
 #include <omega/sim/errors.hpp>
 #include <omega/sim/explore.hpp>
 
@@ -5,10 +6,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <barrier>
 #include <chrono>
 #include <map>
+#include <limits>
 #include <mutex>
-#include <set>
 #include <thread>
 
 namespace omega::sim {
@@ -16,7 +18,6 @@ namespace omega::sim {
 namespace {
 
 struct SeedResult {
-  bool done = false;
   Outcome outcome = Outcome::pass;
   std::uint64_t ledger_hash = 0;
   std::string message;       // failures only
@@ -67,23 +68,80 @@ std::string failure_signature(Outcome outcome, const std::string& message) {
   return fmt::format("{}: {}", to_string(outcome), masked);
 }
 
-std::vector<std::uint64_t> shard_seeds(std::uint64_t first, std::uint64_t end, Shard shard) {
+ShardSeeds::ShardSeeds(std::uint64_t first, std::uint64_t last, Shard shard) {
   if (shard.count == 0 || shard.index >= shard.count)
     throw UsageError(fmt::format("bad shard {}/{}: the index must be below the count", shard.index, shard.count));
-  std::vector<std::uint64_t> seeds;
-  for (std::uint64_t s = first + shard.index; s < end; s += shard.count) {
-    seeds.push_back(s);
-    if (end - s <= shard.count) break;  // no overflow past the end
-  }
-  return seeds;
+  if (last < first) throw UsageError(fmt::format("bad seed range {}..{}: the first seed is after the last", first, last));
+  step_ = shard.count;
+  empty_ = last - first < shard.index;
+  if (empty_) return;
+  start_ = first + shard.index;
+  last_index_ = (last - start_) / step_;
 }
+
+std::uint64_t ShardSeeds::size_saturated() const noexcept {
+  if (empty_) return 0;
+  return last_index_ == std::numeric_limits<std::uint64_t>::max() ? last_index_ : last_index_ + 1;
+}
+
+namespace {
+
+// Folds per-seed results into the report in seed order; holds per-signature state only.
+class ReportBuilder {
+ public:
+  ReportBuilder(const ExploreOptions& options, std::uint64_t pct_steps, ExploreReport& report)
+      : options_(options), pct_steps_(pct_steps), report_(report) {}
+
+  // Returns false when --stop-after's cut is reached at this seed.
+  bool fold(const SeedResult& r, std::uint64_t seed) {
+    ++report_.schedules;
+    distinct_.add(r.ledger_hash);
+    if (!r.nondeterminism.empty()) {
+      if (report_.nondeterminism.size() < ExploreReport::kMaxNondeterminism)
+        report_.nondeterminism.push_back({seed, policy_name(seed), r.nondeterminism});
+      else
+        ++report_.nondeterminism_dropped;
+    }
+    if (r.outcome == Outcome::pass) return true;
+    ++report_.failures;
+    std::string sig = failure_signature(r.outcome, r.message);
+    auto it = by_signature_.find(sig);
+    if (it != by_signature_.end()) {
+      ++report_.signatures[it->second].count;
+    } else if (report_.signatures.size() < ExploreReport::kMaxSignatures) {
+      by_signature_.emplace(sig, report_.signatures.size());
+      report_.signatures.push_back({std::move(sig), r.outcome, r.message, seed, policy_name(seed), 1});
+    } else {
+      ++report_.signatures_dropped;
+    }
+    return !(options_.stop_after && report_.failures >= options_.stop_after);
+  }
+
+  void finish() {
+    report_.distinct_schedules = distinct_.count();
+    report_.distinct_approximate = distinct_.approximate();
+  }
+
+ private:
+  std::string policy_name(std::uint64_t seed) const {
+    return describe(policy_for_seed(options_.policy, seed, pct_steps_));
+  }
+
+  const ExploreOptions& options_;
+  std::uint64_t pct_steps_;
+  ExploreReport& report_;
+  DistinctCounter distinct_;
+  std::map<std::string, std::size_t> by_signature_;
+};
+
+constexpr std::uint64_t kWindow = 4096;  // seeds per window: results held at once
+
+}  // namespace
 
 ExploreReport explore(const ExploreOptions& options, const std::function<void()>& scenario) {
   const auto t0 = std::chrono::steady_clock::now();  // lint: allow(wall-clock) rate only
-  if (options.end_seed < options.first_seed)
-    throw UsageError(fmt::format("bad seed range {}..{}", options.first_seed, options.end_seed));
   ExploreReport report;
-  const std::vector<std::uint64_t> seeds = shard_seeds(options.first_seed, options.end_seed, options.shard);
+  const ShardSeeds seeds(options.first_seed, options.last_seed, options.shard);
 
   std::uint64_t pct_steps = options.pct_steps;
   if (spec_uses_pct(options.policy) && pct_steps == 0) {
@@ -94,103 +152,124 @@ ExploreReport explore(const ExploreOptions& options, const std::function<void()>
   }
   if (spec_uses_pct(options.policy)) report.pct_steps = pct_steps;
   (void)policy_for_seed(options.policy, 0, pct_steps);  // reject a bad spec before any thread starts
+  if (seeds.empty()) return report;
 
-  std::vector<SeedResult> results(seeds.size());
-  std::atomic<std::size_t> next{0};
-  std::atomic<std::uint64_t> done{0}, failures{0};
-  std::exception_ptr worker_error;
+  ReportBuilder builder(options, pct_steps, report);
+  std::vector<SeedResult> slots(static_cast<std::size_t>(std::min(kWindow, seeds.size_saturated())));
+  std::uint64_t window_base = 0;  // index of the window's first seed; changed only between windows
+  std::uint64_t window_len = slots.size();
+  bool finished = false;
+  std::atomic<std::uint64_t> next{0}, done{0}, failures{0};
+  std::atomic<bool> halt{false}, stop_seen{false};
+  std::exception_ptr error;
   std::mutex error_mutex;
+  auto fail_with = [&](std::exception_ptr e) {
+    std::lock_guard<std::mutex> lock(error_mutex);
+    if (!error) error = e;
+    halt.store(true);
+  };
 
-  auto worker = [&] {
+  // Runs once per window while every worker waits: folds the window's runs (a prefix: workers
+  // claim seeds in order and finish what they claim) and sets up the next window.
+  auto end_window = [&]() noexcept {
     try {
-      for (;;) {
-        if (options.stop_after && failures.load() >= options.stop_after) return;
-        const std::size_t i = next.fetch_add(1);
-        if (i >= seeds.size()) return;
-        RunOptions o = options.base;
-        o.seed = seeds[i];
-        o.policy = policy_for_seed(options.policy, seeds[i], pct_steps);
-        RunResult r = run(o, scenario);
-        SeedResult& out = results[i];
-        out.outcome = r.outcome;
-        out.ledger_hash = r.ledger.hash();
-        if (!r.passed()) {
-          out.message = r.message;
-          failures.fetch_add(1);
+      const std::uint64_t claimed = std::min(next.load(), window_len);
+      for (std::uint64_t j = 0; j < claimed && !finished; ++j) {
+        if (!builder.fold(slots[j], seeds[window_base + j])) {
+          finished = true;
+          report.stopped_early = window_base + j < seeds.last_index();
         }
-        if (options.check_determinism && (!r.passed() || i % 20 == 0)) {
-          RunResult again = run(o, scenario);
-          if (again.ledger.bytes() != r.ledger.bytes()) out.nondeterminism = first_difference(r.ledger, again.ledger);
-        }
-        out.done = true;
-        done.fetch_add(1);
       }
+      for (std::uint64_t j = 0; j < claimed; ++j) slots[j] = SeedResult{};
+      if (finished) return;
+      const bool range_done = seeds.last_index() - window_base < window_len;
+      if (claimed < window_len || range_done || halt.load()) {
+        finished = true;
+        report.interrupted = stop_seen.load() && !(range_done && claimed == window_len);
+        return;
+      }
+      window_base += window_len;
+      window_len = std::min<std::uint64_t>(kWindow, seeds.last_index() - window_base + 1);
+      next.store(0);
     } catch (...) {
-      std::lock_guard<std::mutex> lock(error_mutex);
-      if (!worker_error) worker_error = std::current_exception();
-      next.store(seeds.size());
+      finished = true;
+      fail_with(std::current_exception());
+    }
+  };
+
+  const unsigned jobs = std::max(1u, options.jobs);
+  std::barrier sync(static_cast<std::ptrdiff_t>(jobs), end_window);
+  auto run_window = [&] {
+    for (;;) {
+      if (halt.load(std::memory_order_relaxed)) return;
+      if (options.stop_requested && options.stop_requested()) {
+        stop_seen.store(true);
+        halt.store(true);
+        return;
+      }
+      if (options.stop_after && failures.load(std::memory_order_relaxed) >= options.stop_after) return;
+      const std::uint64_t j = next.fetch_add(1);
+      if (j >= window_len) return;
+      const std::uint64_t i = window_base + j;
+      RunOptions o = options.base;
+      o.seed = seeds[i];
+      o.policy = policy_for_seed(options.policy, o.seed, pct_steps);
+      RunResult r = run(o, scenario);
+      SeedResult& out = slots[j];
+      out.outcome = r.outcome;
+      out.ledger_hash = r.ledger.hash();
+      if (!r.passed()) {
+        out.message = r.message;
+        failures.fetch_add(1);
+      }
+      if (options.check_determinism && (!r.passed() || i % 20 == 0)) {
+        RunResult again = run(o, scenario);
+        if (again.ledger.bytes() != r.ledger.bytes()) out.nondeterminism = first_difference(r.ledger, again.ledger);
+      }
+      done.fetch_add(1);
+    }
+  };
+  auto worker = [&] {
+    for (;;) {
+      try {
+        run_window();
+      } catch (...) {
+        fail_with(std::current_exception());
+      }
+      sync.arrive_and_wait();
+      if (finished) return;
     }
   };
 
   // With a progress callback every worker gets a thread and this one reports; otherwise this
   // thread is one of the workers.
-  const unsigned jobs = std::max(1u, options.jobs);
-  std::atomic<unsigned> finished{0};
-  auto counted_worker = [&] {
-    worker();
-    finished.fetch_add(1);
-  };
+  std::atomic<unsigned> exited{0};
   std::vector<std::thread> threads;
-  for (unsigned j = options.progress ? 0 : 1; j < jobs; ++j) threads.emplace_back(counted_worker);
+  for (unsigned j = options.progress ? 0 : 1; j < jobs; ++j)
+    threads.emplace_back([&] {
+      worker();
+      exited.fetch_add(1);
+    });
   if (options.progress) {
     double last_report = 0;
-    while (finished.load() < jobs) {
+    while (exited.load() < jobs) {
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
       const double now = seconds_since(t0);
       if (now - last_report >= 0.2) {
         last_report = now;
-        options.progress(ExploreProgress{done.load(), seeds.size(), failures.load(), now});
+        options.progress(ExploreProgress{done.load(), seeds.size_saturated(), failures.load(), now});
       }
     }
   } else {
     worker();
   }
   for (auto& t : threads) t.join();
-  if (worker_error) std::rethrow_exception(worker_error);
+  if (error) std::rethrow_exception(error);
 
-  // Assemble in seed order; with stop_after, cut at the stop_after-th failing seed, so the
-  // report does not depend on how far the workers had run past it.
-  std::size_t limit = seeds.size();
-  if (options.stop_after) {
-    std::uint64_t seen = 0;
-    for (std::size_t i = 0; i < seeds.size(); ++i) {
-      if (results[i].done && results[i].outcome != Outcome::pass && ++seen == options.stop_after) {
-        limit = i + 1;
-        report.stopped_early = limit < seeds.size();
-        break;
-      }
-    }
-  }
-  std::set<std::uint64_t> distinct;
-  std::map<std::string, std::size_t> by_signature;
-  for (std::size_t i = 0; i < limit; ++i) {
-    const SeedResult& r = results[i];
-    if (!r.done) continue;
-    ++report.schedules;
-    distinct.insert(r.ledger_hash);
-    const std::string policy = describe(policy_for_seed(options.policy, seeds[i], pct_steps));
-    if (!r.nondeterminism.empty()) report.nondeterminism.push_back({seeds[i], policy, r.nondeterminism});
-    if (r.outcome == Outcome::pass) continue;
-    ++report.failures;
-    const std::string sig = failure_signature(r.outcome, r.message);
-    auto [it, fresh] = by_signature.emplace(sig, report.signatures.size());
-    if (fresh) report.signatures.push_back({sig, r.outcome, r.message, seeds[i], policy, 0});
-    ++report.signatures[it->second].count;
-  }
-  report.distinct_schedules = distinct.size();
+  builder.finish();
   report.seconds = seconds_since(t0);
   if (options.progress)
-    options.progress(ExploreProgress{report.schedules, seeds.size(), report.failures, report.seconds});
+    options.progress(ExploreProgress{report.schedules, seeds.size_saturated(), report.failures, report.seconds});
   return report;
 }
 

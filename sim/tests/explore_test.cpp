@@ -2,10 +2,13 @@
 
 #include <omega/omega.hpp>
 #include <omega/sim/choice_text.hpp>
+#include <omega/sim/distinct.hpp>
 #include <omega/sim/explore.hpp>
 
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <set>
 #include <string>
@@ -53,17 +56,21 @@ TEST_CASE("shards split a seed range exactly: every seed once across the shards"
   for (std::uint64_t n : {1u, 2u, 3u, 7u, 16u}) {
     std::multiset<std::uint64_t> all;
     for (std::uint64_t i = 0; i < n; ++i)
-      for (std::uint64_t s : sim::shard_seeds(100, 1100, {i, n})) all.insert(s);
+    {
+      const sim::ShardSeeds seeds(100, 1099, {i, n});
+      for (std::uint64_t k = 0; !seeds.empty() && k <= seeds.last_index(); ++k) all.insert(seeds[k]);
+    }
     CHECK(all.size() == 1000);
     std::set<std::uint64_t> unique(all.begin(), all.end());
     CHECK(unique.size() == 1000);
     CHECK(*unique.begin() == 100);
     CHECK(*unique.rbegin() == 1099);
   }
-  CHECK_THROWS_AS(sim::shard_seeds(0, 10, {3, 3}), UsageError);
+  CHECK_THROWS_AS(sim::ShardSeeds(0, 9, {3, 3}), UsageError);
+  CHECK_THROWS_AS(sim::ShardSeeds(10, 9, {0, 1}), UsageError);
   // The shards' explorations add up to the whole.
   sim::ExploreOptions whole;
-  whole.end_seed = 600;
+  whole.last_seed = 599;
   const auto all = sim::explore(whole, lost_update);
   std::uint64_t schedules = 0, failures = 0;
   for (std::uint64_t i = 0; i < 3; ++i) {
@@ -81,7 +88,7 @@ TEST_CASE("results do not depend on the number of workers, with or without --sto
   for (const char* policy : {"random", "portfolio", "pct:2"}) {
     CAPTURE(policy);
     sim::ExploreOptions o;
-    o.end_seed = 2000;
+    o.last_seed = 1999;
     o.policy = policy;
     o.jobs = 1;
     const auto one = sim::explore(o, two_bugs);
@@ -117,7 +124,7 @@ TEST_CASE("portfolio spreads seeds over random, pct:1..3 and fair-rr, and says w
   CHECK(sim::describe(sim::policy_for_seed("portfolio", 3, 10)) == "pct:3");
   CHECK(sim::describe(sim::policy_for_seed("portfolio", 4, 10)).substr(0, 7) == "fair-rr");
   sim::ExploreOptions o;
-  o.end_seed = 500;
+  o.last_seed = 499;
   o.policy = "portfolio";
   const auto r = sim::explore(o, two_bugs);
   REQUIRE(!r.signatures.empty());
@@ -148,7 +155,7 @@ TEST_CASE("--check-determinism flags a scenario that branches on a static counte
     join(g);
   };
   sim::ExploreOptions o;
-  o.end_seed = 200;
+  o.last_seed = 199;
   o.check_determinism = true;
   const auto counter_report = sim::explore(o, static_counter);
   REQUIRE(!counter_report.nondeterminism.empty());
@@ -163,7 +170,91 @@ TEST_CASE("choice vectors have a compact printable form") {
   const std::string text = sim::encode_choices(v);
   CHECK(text == "~3.1.0.z.10.~2");
   CHECK(sim::decode_choices(text) == v);
-  CHECK(sim::decode_choices("").empty());
+  CHECK(sim::encode_choices({}) == "~0");
+  CHECK(sim::decode_choices("~0").empty());
+  CHECK_THROWS_WITH_AS(sim::decode_choices(""), doctest::Contains("empty"), UsageError);
   CHECK_THROWS_WITH_AS(sim::decode_choices("1.A.2"), doctest::Contains("token 1 'A'"), UsageError);
   CHECK_THROWS_AS(sim::decode_choices("1..2"), UsageError);
+  // Overflow is rejected, not wrapped: 3w5e11264sgsf = 2^64-1, one more is too much.
+  CHECK(sim::decode_choices("3w5e11264sgsf") == std::vector<std::uint64_t>{UINT64_MAX});
+  CHECK_THROWS_WITH_AS(sim::decode_choices("3w5e11264sgsg"), doctest::Contains("above 2^64-1"), UsageError);
+  CHECK_THROWS_WITH_AS(sim::decode_choices("zzzzzzzzzzzzz"), doctest::Contains("above 2^64-1"), UsageError);
+  // The whole vector is capped before it is expanded, not each run of zeros on its own.
+  CHECK(sim::decode_choices("~" + std::string("2jqo")).size() == 118'896);
+  CHECK_THROWS_WITH_AS(sim::decode_choices("~2jqo.~zzzz"), doctest::Contains("longer than"), UsageError);
+  std::string many = "~2jqo";
+  for (int i = 0; i < 40; ++i) many += ".~2jqo";  // 41 runs of 118 896 zeros: over 2^22 in all
+  CHECK_THROWS_WITH_AS(sim::decode_choices(many), doctest::Contains("longer than"), UsageError);
+}
+
+TEST_CASE("a shard's seeds are computed, not stored, up to 2^64-1") {
+  const sim::ShardSeeds all(0, UINT64_MAX, {});
+  CHECK(all.last_index() == UINT64_MAX);
+  CHECK(all.size_saturated() == UINT64_MAX);
+  CHECK(all[UINT64_MAX] == UINT64_MAX);
+  const sim::ShardSeeds odd(10, UINT64_MAX, {1, 2});
+  CHECK(odd[0] == 11);
+  CHECK(odd[odd.last_index()] == UINT64_MAX);
+  const sim::ShardSeeds none(5, 6, {2, 3});  // shard 2 of [5, 6] would start at 7
+  CHECK(none.empty());
+  CHECK(none.size_saturated() == 0);
+}
+
+TEST_CASE("exploration stops cleanly when asked, reports what ran, and holds no per-seed state") {
+  sim::ExploreOptions o;
+  o.first_seed = 0;
+  o.last_seed = UINT64_MAX;  // would never end
+  std::atomic<std::uint64_t> polls{0};
+  o.stop_requested = [&] { return polls.fetch_add(1) >= 10'000; };
+  for (unsigned jobs : {1u, 2u}) {
+    polls = 0;
+    o.jobs = jobs;
+    const auto r = sim::explore(o, lost_update);
+    CHECK(r.interrupted);
+    CHECK(r.schedules >= 10'000 - jobs);
+    CHECK(r.schedules <= 10'000);
+    CHECK(r.failures > 0);
+    CHECK(r.signatures.size() == 1);
+  }
+  // A stop request after the last seed is not an interruption.
+  o.last_seed = 99;
+  polls = 0;
+  o.stop_requested = [&] { return polls.fetch_add(1) >= 100; };
+  o.jobs = 1;
+  CHECK(!sim::explore(o, lost_update).interrupted);
+}
+
+TEST_CASE("--stop-after cuts at the same seed across windows for any number of workers") {
+  auto rare = [] {  // fails on about one schedule in 50
+    Shared<int> x("x", 0);
+    auto a = spawn([&] { for (int i = 0; i < 3; ++i) x.store(x.load() + 1); }, "a");
+    auto b = spawn([&] { for (int i = 0; i < 3; ++i) x.store(x.load() + 1); }, "b");
+    join(a);
+    join(b);
+    check(x.load() >= 4, "x is " + std::to_string(x.load()));
+  };
+  sim::ExploreOptions o;
+  o.last_seed = 19'999;  // several windows of 4096 seeds
+  o.stop_after = 60;
+  o.jobs = 1;
+  const auto one = sim::explore(o, rare);
+  o.jobs = 3;
+  const auto three = sim::explore(o, rare);
+  CHECK(one.failures == 60);
+  CHECK(one.schedules > 4096);  // the cut is past the first window
+  CHECK(same(one, three));
+}
+
+TEST_CASE("distinct schedules: exact up to a bound, then a HyperLogLog estimate") {
+  sim::DistinctCounter small(1000);
+  for (std::uint64_t v = 0; v < 3000; ++v) small.add(v % 700);
+  CHECK(small.count() == 700);
+  CHECK(!small.approximate());
+  sim::DistinctCounter big(1000);
+  for (std::uint64_t v = 0; v < 1'000'000; ++v) big.add(v * 0x100000001b3ull);
+  CHECK(big.approximate());
+  CHECK(big.count() > 970'000);
+  CHECK(big.count() < 1'030'000);
+  for (std::uint64_t v = 0; v < 1'000'000; ++v) big.add(v * 0x100000001b3ull);  // repeats add nothing
+  CHECK(big.count() < 1'030'000);
 }

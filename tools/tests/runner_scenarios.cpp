@@ -2,7 +2,9 @@
 #include <omega/omega.hpp>
 #include <omega/scenario.hpp>
 
+#include <chrono>
 #include <string>
+#include <thread>
 
 OMEGA_SCENARIO("test/pass") {
   auto f = omega::spawn([] { omega::yield(); }, "child");
@@ -28,4 +30,21 @@ OMEGA_SCENARIO("test/static-counter") {
   auto g = omega::spawn([] { omega::yield(); }, "steady");
   omega::join(f);
   omega::join(g);
+}
+
+// Many distinct schedules (three fibers yielding four times each), for the memory test.
+OMEGA_SCENARIO("test/many-schedules") {
+  auto body = [] {
+    for (int i = 0; i < 4; ++i) omega::yield();
+  };
+  auto a = omega::spawn(body, "a"), b = omega::spawn(body, "b"), c = omega::spawn(body, "c");
+  omega::join(a);
+  omega::join(b);
+  omega::join(c);
+}
+
+// Takes two seconds of real time per run, so a test can signal the runner while a run is in flight.
+OMEGA_SCENARIO("slow/sleep") {
+  auto f = omega::spawn([] { std::this_thread::sleep_for(std::chrono::seconds(2)); }, "sleeper");
+  omega::join(f);
 }

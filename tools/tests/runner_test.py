@@ -10,6 +10,7 @@ import sys
 import tempfile
 
 RUNNER = sys.argv[1]
+DOCS = sys.argv[2] if len(sys.argv) > 2 else None
 failures = []
 passed = 0
 
@@ -40,7 +41,8 @@ expect("--help exits 0 and lists subcommands", code == 0 and "explore" in out an
 code, out, err = run()
 expect("no subcommand exits 2", code == 2, f"{code} {err}")
 code, out, err = run("list")
-expect("list", code == 0 and out.split() == ["test/lost-update", "test/pass", "test/static-counter"], out)
+expect("list", code == 0 and out.split() == ["slow/sleep", "test/lost-update", "test/many-schedules", "test/pass",
+                                            "test/static-counter"], out)
 code, out, err = run("run", "--scenario", "nope")
 expect("unknown scenario exits 2 with a one-line error", code == 2 and "unknown scenario 'nope'" in err
        and len(err.strip().splitlines()) == 1, err)
@@ -119,6 +121,92 @@ c, o, e = run("shrink", "--scenario", "test/lost-update", "--seed", seed, "--max
 expect("shrink says when its bound was reached", "bound of 3 re-runs reached" in o, o + e)
 c, o, e = run("shrink", "--scenario", "test/pass")
 expect("shrinking a passing schedule exits 2", c == 2 and "nothing to shrink" in e, o + e)
+
+
+# Every row of docs/bad-input.md: run it, check the status and the message.
+def clean_env():
+    e = dict(os.environ)
+    for k in ("TEST_SHARD_INDEX", "TEST_TOTAL_SHARDS", "TEST_SHARD_STATUS_FILE", "JOB_COMPLETION_INDEX"):
+        e.pop(k, None)
+    return e
+
+
+def run_row(command):
+    sig = re.search(r"\[(SIGINT|SIGTERM) after (\d+)s\]", command)
+    command = re.sub(r"\s*\[SIG\w+ after \d+s\]", "", command)
+    # Leading NAME=value assignments, then the runner's arguments; bash execs the runner so that
+    # signals and the exit status are the runner's own.
+    m = re.match(r"^((?:[A-Z_]+=(?:'[^']*'|\S*)\s+)*)(.*)$", command)
+    script = f"{m.group(1)} exec {shlex.quote(RUNNER)} {m.group(2)}"
+    p = subprocess.Popen(["bash", "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         env=clean_env())
+    if sig:
+        import signal
+        import time
+        time.sleep(int(sig.group(2)))
+        p.send_signal(getattr(signal, sig.group(1)))
+    out, err = p.communicate(timeout=120)
+    return p.returncode, out, err
+
+
+if DOCS:
+    with open(DOCS) as f:
+        doc = f.read()
+    table = doc.split("<!-- bad-input-table -->")[1].split("<!-- end-bad-input-table -->")[0]
+    rows = [r for r in table.strip().splitlines()[2:]]
+    expect("the bad-input table has rows", len(rows) > 30, str(len(rows)))
+    for row in rows:
+        m = re.match(r"^\| `(.*)` \| (\d+) \| (.*) \|$", row)
+        if not m:
+            expect(f"table row is well formed: {row}", False)
+            continue
+        command, status, message = m.group(1), int(m.group(2)), m.group(3)
+        code, out, err = run_row(command)
+        where = err if status in (2, 3) else out + err
+        ok = code == status and message in where
+        if status in (2, 3):
+            ok = ok and len(err.strip().splitlines()) == 1
+        expect(f"docs/bad-input.md row `{command}`", ok, f"exit {code}, stdout {out[-600:]!r}, stderr {err!r}")
+
+# Ctrl-C prints everything found so far: the signature and its reproduce command.
+code, out, err = run_row("explore --scenario test/lost-update --seeds 0..18446744073709551615 --quiet [SIGINT after 1s]")
+expect("SIGINT: exit 130 with the failures found so far", code == 130 and "[1] assertion" in out
+       and "reproduce: " in out and "interrupted (SIGINT)" in out, out + err)
+# A signal while a run is in flight: the run finishes, then the report; a second signal ends it at once.
+code, out, err = run_row("explore --scenario slow/sleep --seeds 0..9 --quiet [SIGINT after 1s]")
+expect("SIGINT mid-run: the run in flight finishes and counts", code == 130 and "slow/sleep: 1 schedules" in out,
+       out + err)
+import signal as _signal
+import time as _time
+p = subprocess.Popen([RUNNER, "explore", "--scenario", "slow/sleep", "--seeds", "0..9", "--quiet"],
+                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=clean_env())
+_time.sleep(0.5)
+p.send_signal(_signal.SIGINT)
+_time.sleep(0.3)
+start = _time.monotonic()
+p.send_signal(_signal.SIGINT)
+p.communicate(timeout=60)
+expect("a second SIGINT ends the process at once", p.returncode == -_signal.SIGINT and _time.monotonic() - start < 1.5,
+       f"{p.returncode}")
+# --max-time spans the whole command: scenarios not reached are named.
+code, out, err = run_row("explore --scenario 'test/*' --seeds 0..18446744073709551615 --max-time 1s --no-shrink --quiet")
+expect("--max-time names the scenarios it did not reach", code == 1 and "not explored (stopped early):" in out, out)
+
+
+# Memory does not grow with the number of seeds.
+def peak_rss_kb(*args):
+    p = subprocess.Popen([RUNNER, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=clean_env())
+    _, status, usage = os.wait4(p.pid, 0)
+    return usage.ru_maxrss
+
+
+small = peak_rss_kb("explore", "--scenario", "test/many-schedules", "--seeds", "0..99999", "--quiet")
+large = peak_rss_kb("explore", "--scenario", "test/many-schedules", "--seeds", "0..999999", "--quiet")
+expect("peak memory for 1M seeds within 10 MB of 100k", large - small < 10 * 1024, f"{small} kB vs {large} kB")
+print(f"peak RSS: 100k seeds {small} kB, 1M seeds {large} kB")
+code, out, err = run("explore", "--scenario", "test/many-schedules", "--seeds", "0..199999", "--quiet")
+n = int(re.search(r"~(\d+) distinct \(approximate\)", out).group(1)) if "approximate" in out else -1
+expect("past the exact bound, distinct schedules are an approximate count", 190_000 < n < 210_000, out)
 
 for f in failures:
     print("FAIL", f)

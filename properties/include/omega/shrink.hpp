@@ -16,6 +16,7 @@ namespace omega::prop {
 struct ShrinkOptions {
   std::uint64_t max_runs = 2000;  // re-runs allowed (--max-runs)
   sim::RunOptions base;           // budgets, governance; the policy is set per candidate
+  std::function<bool()> stop_requested;  // polled between re-runs: true keeps the best found so far
 };
 
 struct ShrinkResult {
@@ -24,6 +25,7 @@ struct ShrinkResult {
   sim::RunResult original_run, minimal_run;
   std::uint64_t runs = 0;
   bool bound_reached = false;
+  bool interrupted = false;  // stop_requested ended the search early
 };
 
 // `failing` must make `scenario` fail (under the Vector source); throws UsageError otherwise.

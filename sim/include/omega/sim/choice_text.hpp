@@ -9,8 +9,13 @@
 
 namespace omega::sim {
 
+// A decoded vector holds at most this many choices (32 MiB); a longer text is rejected before it
+// is expanded, so a few bytes of "~zzzz" cannot take minutes and gigabytes.
+inline constexpr std::size_t kMaxChoices = std::size_t{1} << 22;
+
 std::string encode_choices(const std::vector<std::uint64_t>& choices);
-// Throws UsageError naming the bad token.
+// Throws UsageError naming the bad token: empty text or token, a digit outside base 36, a value
+// above 2^64-1, or more than kMaxChoices choices in all. The empty vector is "~0".
 std::vector<std::uint64_t> decode_choices(std::string_view text);
 
 }  // namespace omega::sim

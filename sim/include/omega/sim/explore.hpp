@@ -1,7 +1,9 @@
 #pragma once
 // Exploration: one scenario over a range of seeds, each (scenario, seed) an independent run.
 // N worker threads take seeds in order (a simulation per thread at a time; fibers never migrate)
-// and the report is assembled in seed order, so it does not depend on the number of workers.
+// in windows of a few thousand seeds; each window is folded into the report in seed order, so the
+// report does not depend on the number of workers, and memory does not grow with the range: the
+// report keeps per-signature results, never per-seed ones.
 
 #include <omega/sim/run.hpp>
 
@@ -16,13 +18,28 @@ struct Shard {
   std::uint64_t index = 0, count = 1;  // this shard explores seeds with (seed - first) % count == index
 };
 
+// The seeds one shard explores out of [first, last] (both inclusive; last may be 2^64-1), in
+// order, computed rather than stored: the i-th is first + index + i * count.
+class ShardSeeds {
+ public:
+  ShardSeeds(std::uint64_t first, std::uint64_t last, Shard shard);  // UsageError on a bad shard or range
+  bool empty() const noexcept { return empty_; }
+  std::uint64_t last_index() const noexcept { return last_index_; }  // meaningful unless empty()
+  std::uint64_t operator[](std::uint64_t i) const noexcept { return start_ + i * step_; }
+  std::uint64_t size_saturated() const noexcept;  // the number of seeds, at most 2^64-1
+
+ private:
+  std::uint64_t start_ = 0, step_ = 1, last_index_ = 0;
+  bool empty_ = true;
+};
+
 struct ExploreProgress {
   std::uint64_t done = 0, total = 0, failures = 0;
   double seconds = 0;
 };
 
 struct ExploreOptions {
-  std::uint64_t first_seed = 0, end_seed = 1000;  // [first_seed, end_seed)
+  std::uint64_t first_seed = 0, last_seed = 999;  // both inclusive
   std::string policy = "random";  // random | round-robin | fair-rr:Q | pct:D | portfolio
   std::uint64_t pct_steps = 0;    // PCT's k; 0: one round-robin calibration run measures it
   unsigned jobs = 1;
@@ -31,6 +48,9 @@ struct ExploreOptions {
   bool check_determinism = false;  // re-run every failure and one passing schedule in twenty
   RunOptions base;                 // budgets, governance, stack size; policy and seed are per run
   std::function<void(const ExploreProgress&)> progress;  // called about every 200 ms
+  // Polled before each run (from worker threads): true stops the exploration cleanly; the runs in
+  // flight finish and everything run so far is reported (ExploreReport::interrupted).
+  std::function<bool()> stop_requested;
 };
 
 struct FailureSignature {
@@ -50,11 +70,17 @@ struct Nondeterminism {
 
 struct ExploreReport {
   std::uint64_t schedules = 0, distinct_schedules = 0, failures = 0;
-  std::vector<FailureSignature> signatures;  // in order of first seed
-  std::vector<Nondeterminism> nondeterminism;
+  bool distinct_approximate = false;  // past 65 536 distinct ledgers the count is a HyperLogLog estimate
+  std::vector<FailureSignature> signatures;  // in order of first seed, at most kMaxSignatures
+  std::uint64_t signatures_dropped = 0;      // failures whose new signature found the list full
+  std::vector<Nondeterminism> nondeterminism;  // at most kMaxNondeterminism, in seed order
+  std::uint64_t nondeterminism_dropped = 0;
   std::uint64_t pct_steps = 0;  // k used (0 if no PCT)
-  bool stopped_early = false;
+  bool stopped_early = false;   // --stop-after cut the range
+  bool interrupted = false;     // stop_requested ended it: not every seed of the range ran
   double seconds = 0;
+
+  static constexpr std::size_t kMaxSignatures = 1000, kMaxNondeterminism = 100;
 };
 
 ExploreReport explore(const ExploreOptions& options, const std::function<void()>& scenario);
@@ -66,8 +92,5 @@ bool spec_uses_pct(const std::string& spec);
 
 // "assertion: check failed in fiber # (root) at step #: counter == # (got #)"
 std::string failure_signature(Outcome outcome, const std::string& message);
-
-// The seeds a shard explores, in order.
-std::vector<std::uint64_t> shard_seeds(std::uint64_t first, std::uint64_t end, Shard shard);
 
 }  // namespace omega::sim
