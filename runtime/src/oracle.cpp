@@ -91,21 +91,46 @@ void Oracle::finish(const Pending& p, std::string result_bytes) {
 
 namespace {
 
-std::map<std::string, std::unique_ptr<Oracle>>& registry() {
-  thread_local std::map<std::string, std::unique_ptr<Oracle>> oracles;  // simulations are per thread
+// The registry is per thread (a run lives on one thread) and its entries are per run: each
+// remembers the run that last looked it up, and the first lookup by a later run starts the entry
+// afresh. Without that, options set by one scenario (error_probability = 1.0) would survive into
+// every later run on the thread, and a scenario's outcome would depend on what ran before it,
+// which no reproduce command can capture. Entries are reset in place rather than replaced, so an
+// Oracle& kept past its run never dangles; an Oracle's only state that outlives a run is its
+// options (its object id and ledger identity are re-attached per run by Primitive).
+struct Entry {
+  std::uint64_t run = 0;  // serial of the last run that looked this entry up (kernel::run_serial)
+  std::unique_ptr<Oracle> oracle;
+};
+
+std::map<std::string, Entry, std::less<>>& registry() {
+  thread_local std::map<std::string, Entry, std::less<>> oracles;
   return oracles;
+}
+
+// The oracle `name` of the current run. Looking up a known name allocates nothing.
+Oracle& lookup(const std::string& name) {
+  if (!sim::kernel::in_simulation()) [[unlikely]]
+    sim::kernel::require(fmt::format("omega::oracle(\"{}\")", name));
+  const std::uint64_t run = sim::kernel::run_serial();
+  auto& oracles = registry();
+  auto it = oracles.find(name);
+  if (it == oracles.end()) it = oracles.emplace(name, Entry{}).first;
+  Entry& e = it->second;
+  if (!e.oracle)
+    e.oracle = std::make_unique<Oracle>(name);
+  else if (e.run != run)
+    e.oracle->options() = OracleOptions{};  // an earlier run's entry: discard what it set
+  e.run = run;
+  return *e.oracle;
 }
 
 }  // namespace
 
-Oracle& oracle(const std::string& name) {
-  auto& slot = registry()[name];
-  if (!slot) slot = std::make_unique<Oracle>(name);
-  return *slot;
-}
+Oracle& oracle(const std::string& name) { return lookup(name); }
 
 Oracle& oracle(const std::string& name, OracleOptions options) {
-  Oracle& o = oracle(name);
+  Oracle& o = lookup(name);
   o.options() = options;
   return o;
 }

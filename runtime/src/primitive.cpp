@@ -20,6 +20,15 @@ bool Primitive::attach(const char* api) {
   return true;
 }
 
+bool Primitive::stale() const noexcept {
+  return sim::kernel::in_simulation() && ref_.run != sim::kernel::run_serial();
+}
+
+const std::string& Primitive::unnamed() noexcept {
+  static const std::string empty;  // immutable: shared by every run and thread
+  return empty;
+}
+
 bool Primitive::begin(const char* api, sim::OpId op) {
   if (!attach(api)) return false;
   sim::kernel::govern(op);

@@ -1,4 +1,3 @@
-#include <omega/sim/distinct.hpp>
 #include <omega/sim/errors.hpp>
 #include <omega/sim/explore.hpp>
 
@@ -17,14 +16,13 @@ namespace omega::sim {
 
 namespace {
 
-struct SeedResult {
-  Outcome outcome = Outcome::pass;
-  std::uint64_t ledger_hash = 0;
-  std::string message;       // failures only
-  std::string nondeterminism;  // empty unless the re-run differed
-};
+// Progress and rate are the only wall-clock uses; they never reach a run.
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();  // lint: allow(wall-clock) progress only
+}
 
-// The first event at which two ledgers differ, for the uncontrolled-nondeterminism report.
+}  // namespace
+
 std::string first_difference(const Ledger& a, const Ledger& b) {
   const auto ea = a.events(), eb = b.events();
   for (std::size_t i = 0; i < std::max(ea.size(), eb.size()); ++i) {
@@ -34,13 +32,6 @@ std::string first_difference(const Ledger& a, const Ledger& b) {
   }
   return "ledgers differ in bytes only";
 }
-
-// Progress and rate are the only wall-clock uses; they never reach a run.
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();  // lint: allow(wall-clock) progress only
-}
-
-}  // namespace
 
 bool spec_uses_pct(const std::string& spec) { return spec == "portfolio" || spec.substr(0, 4) == "pct:"; }
 
@@ -84,55 +75,43 @@ std::uint64_t ShardSeeds::size_saturated() const noexcept {
   return last_index_ == std::numeric_limits<std::uint64_t>::max() ? last_index_ : last_index_ + 1;
 }
 
+ReportBuilder::ReportBuilder(const ExploreOptions& options, std::uint64_t pct_steps, ExploreReport& report)
+    : options_(options), pct_steps_(pct_steps), report_(report) {}
+
+bool ReportBuilder::fold(const SeedOutcome& r, std::uint64_t seed) {
+  ++report_.schedules;
+  distinct_.add(r.ledger_hash);
+  if (!r.nondeterminism.empty()) {
+    if (report_.nondeterminism.size() < ExploreReport::kMaxNondeterminism)
+      report_.nondeterminism.push_back({seed, policy_name(seed), r.nondeterminism});
+    else
+      ++report_.nondeterminism_dropped;
+  }
+  if (r.outcome == Outcome::pass) return true;
+  ++report_.failures;
+  std::string sig = failure_signature(r.outcome, r.message);
+  auto it = by_signature_.find(sig);
+  if (it != by_signature_.end()) {
+    ++report_.signatures[it->second].count;
+  } else if (report_.signatures.size() < ExploreReport::kMaxSignatures) {
+    by_signature_.emplace(sig, report_.signatures.size());
+    report_.signatures.push_back({std::move(sig), r.outcome, r.message, seed, policy_name(seed), 1});
+  } else {
+    ++report_.signatures_dropped;
+  }
+  return !(options_.stop_after && report_.failures >= options_.stop_after);
+}
+
+void ReportBuilder::finish() {
+  report_.distinct_schedules = distinct_.count();
+  report_.distinct_approximate = distinct_.approximate();
+}
+
+std::string ReportBuilder::policy_name(std::uint64_t seed) const {
+  return describe(policy_for_seed(options_.policy, seed, pct_steps_));
+}
+
 namespace {
-
-// Folds per-seed results into the report in seed order; holds per-signature state only.
-class ReportBuilder {
- public:
-  ReportBuilder(const ExploreOptions& options, std::uint64_t pct_steps, ExploreReport& report)
-      : options_(options), pct_steps_(pct_steps), report_(report) {}
-
-  // Returns false when --stop-after's cut is reached at this seed.
-  bool fold(const SeedResult& r, std::uint64_t seed) {
-    ++report_.schedules;
-    distinct_.add(r.ledger_hash);
-    if (!r.nondeterminism.empty()) {
-      if (report_.nondeterminism.size() < ExploreReport::kMaxNondeterminism)
-        report_.nondeterminism.push_back({seed, policy_name(seed), r.nondeterminism});
-      else
-        ++report_.nondeterminism_dropped;
-    }
-    if (r.outcome == Outcome::pass) return true;
-    ++report_.failures;
-    std::string sig = failure_signature(r.outcome, r.message);
-    auto it = by_signature_.find(sig);
-    if (it != by_signature_.end()) {
-      ++report_.signatures[it->second].count;
-    } else if (report_.signatures.size() < ExploreReport::kMaxSignatures) {
-      by_signature_.emplace(sig, report_.signatures.size());
-      report_.signatures.push_back({std::move(sig), r.outcome, r.message, seed, policy_name(seed), 1});
-    } else {
-      ++report_.signatures_dropped;
-    }
-    return !(options_.stop_after && report_.failures >= options_.stop_after);
-  }
-
-  void finish() {
-    report_.distinct_schedules = distinct_.count();
-    report_.distinct_approximate = distinct_.approximate();
-  }
-
- private:
-  std::string policy_name(std::uint64_t seed) const {
-    return describe(policy_for_seed(options_.policy, seed, pct_steps_));
-  }
-
-  const ExploreOptions& options_;
-  std::uint64_t pct_steps_;
-  ExploreReport& report_;
-  DistinctCounter distinct_;
-  std::map<std::string, std::size_t> by_signature_;
-};
 
 constexpr std::uint64_t kWindow = 4096;  // seeds per window: results held at once
 
@@ -155,7 +134,7 @@ ExploreReport explore(const ExploreOptions& options, const std::function<void()>
   if (seeds.empty()) return report;
 
   ReportBuilder builder(options, pct_steps, report);
-  std::vector<SeedResult> slots(static_cast<std::size_t>(std::min(kWindow, seeds.size_saturated())));
+  std::vector<SeedOutcome> slots(static_cast<std::size_t>(std::min(kWindow, seeds.size_saturated())));
   std::uint64_t window_base = 0;  // index of the window's first seed; changed only between windows
   std::uint64_t window_len = slots.size();
   bool finished = false;
@@ -180,7 +159,7 @@ ExploreReport explore(const ExploreOptions& options, const std::function<void()>
           report.stopped_early = window_base + j < seeds.last_index();
         }
       }
-      for (std::uint64_t j = 0; j < claimed; ++j) slots[j] = SeedResult{};
+      for (std::uint64_t j = 0; j < claimed; ++j) slots[j] = SeedOutcome{};
       if (finished) return;
       const bool range_done = seeds.last_index() - window_base < window_len;
       if (claimed < window_len || range_done || halt.load()) {
@@ -215,7 +194,7 @@ ExploreReport explore(const ExploreOptions& options, const std::function<void()>
       o.seed = seeds[i];
       o.policy = policy_for_seed(options.policy, o.seed, pct_steps);
       RunResult r = run(o, scenario);
-      SeedResult& out = slots[j];
+      SeedOutcome& out = slots[j];
       out.outcome = r.outcome;
       out.ledger_hash = r.ledger.hash();
       if (!r.passed()) {

@@ -28,7 +28,8 @@ struct PooledGuardedStack {
 void install_overflow_handler();
 
 // Implemented by the kernel: the running fiber's name if `addr` lies in its guard area, else
-// nullptr. Called from a signal handler: reads only, allocates nothing.
+// nullptr (an overflow also flags an installed Beacon). Called from a signal handler: allocates
+// nothing.
 const char* overflow_fiber_name(std::uintptr_t addr) noexcept;
 
 std::size_t page_size() noexcept;

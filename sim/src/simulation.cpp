@@ -5,6 +5,7 @@
 
 #include "fiber_stack.hpp"
 
+#include <omega/sim/beacon.hpp>
 #include <omega/sim/errors.hpp>
 #include <omega/sim/hash.hpp>
 #include <omega/sim/kernel.hpp>
@@ -16,11 +17,13 @@
 #include <cxxabi.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <typeinfo>
@@ -46,6 +49,8 @@ std::string_view to_string(Outcome o) noexcept {
     case Outcome::budget: return "budget";
     case Outcome::divergence: return "divergence";
     case Outcome::denied: return "denied";
+    case Outcome::crash: return "crash";
+    case Outcome::hang: return "hang";
   }
   return "?";
 }
@@ -156,6 +161,10 @@ struct FiberRec {
   std::string error_text;
   bool joined = false;
   bool unwinding = false;        // teardown has resumed this fiber to unwind it
+  // Teardown could not unwind this fiber (it was suspended where throwing calls std::terminate)
+  // and left its stack without unwinding it; abandon_why says where it was.
+  bool abandoned = false;
+  const char* abandon_why = nullptr;
   bool swallow_reported = false;
   EhGlobals eh;
 
@@ -177,14 +186,22 @@ struct FiberRec {
 
 class Simulation;
 thread_local Simulation* tls_current = nullptr;
-thread_local std::uint64_t tls_run_serial = 0;  // tells one run's objects from another's
+Beacon* g_beacon = nullptr;  // set once in a worker process, before any run
+[[noreturn]] void on_terminate();
+void install_terminate_handler();
+// Tells one run's objects from another's (ObjectRef::run, the oracle registry). Process-wide, not
+// per thread: an object that outlives runs (a static primitive) may be used by runs on several
+// threads, e.g. explore's workers and then the shrinker on the main thread; per-thread counters
+// would repeat serials there, and the object would skip its reset and bring an earlier run's state
+// (and object id) into the new run. Its value never reaches a ledger or a decision.
+std::atomic<std::uint64_t> g_run_serial{0};
 
 
 class Simulation {
  public:
   explicit Simulation(const RunOptions& options)
       : options_(options), source_(make_source(options.policy, options.seed)),
-        run_serial_(++tls_run_serial) {
+        run_serial_(g_run_serial.fetch_add(1, std::memory_order_relaxed) + 1) {
     for (std::size_t i = 0; i < std::size(kFamilies); ++i) family_limits_[i] = options_.budgets.*(kFamilies[i].limit);
     governance_open_ = !options_.governance.profile.allowed && !options_.governance.caps;
   }
@@ -219,6 +236,17 @@ class Simulation {
       for (const auto& h : harness_errors_) all += (all.empty() ? "" : "; ") + h;
       throw HarnessError(all);
     }
+    // A fiber teardown had to abandon does not change the outcome; the message says what leaked.
+    for (const auto& f : fibers_) {
+      if (!f->abandoned) continue;
+      message_ += fmt::format(
+          "{}teardown: fiber {} was suspended ({}) {}, where unwinding it would call "
+          "std::terminate: it was abandoned, its stack released without running the destructors "
+          "of the objects on it (leaked)",
+          message_.empty() ? "" : "; ", label(f->id),
+          f->waits_on.empty() ? to_string(f->status) : std::string_view(f->waits_on),
+          f->abandon_why);
+    }
     RunResult r;
     r.outcome = outcome_;
     r.message = std::move(message_);
@@ -234,6 +262,7 @@ class Simulation {
 
   FiberId current() const noexcept { return current_; }
   std::uint64_t step() const noexcept { return step_; }
+  std::uint64_t run_serial() const noexcept { return run_serial_; }
   bool tearing_down() const noexcept { return tearing_down_; }
 
   // During teardown every verb does nothing. A fiber that reaches a verb while being unwound but
@@ -499,6 +528,11 @@ class Simulation {
     if (!daemon) ++live_non_daemon_;
     runnable_.push_back(id);  // the newest id is the largest: stays sorted
     ledger_.append(ev::Spawn{id, parent, daemon, raw->name});
+    if (Beacon* b = g_beacon; b && id.value < Beacon::kNames) {
+      const std::size_t n = std::min<std::size_t>(raw->name.size(), Beacon::kNameBytes - 1);
+      std::memcpy(b->names[id.value], raw->name.data(), n);
+      b->names[id.value][n] = '\0';
+    }
     return id;
   }
 
@@ -674,7 +708,66 @@ class Simulation {
     ctx::fiber back = std::move(target).resume();
     arrived(from);
     store_continuation(jumping_from_, std::move(back));
-    if (from.unwinding) throw FiberUnwind{};
+    if (from.unwinding) {
+      // Suspended in a destructor that an exception's unwinding is running: the unwind exception
+      // would leave that destructor, which is std::terminate whatever its noexcept. Do not throw.
+      if (std::uncaught_exceptions() > 0)
+        abandon(from, "in a destructor run while an exception unwound its stack");
+      throw FiberUnwind{};
+    }
+  }
+
+  // Called by our std::terminate handler: if the terminate is our unwind reaching a frame it may
+  // not leave (a noexcept function or destructor, or code without unwind tables) in the fiber
+  // being unwound, abandons that fiber and goes back to teardown; otherwise returns.
+  //
+  // Why a terminate handler rather than predicting which frames are noexcept: only the unwinder's
+  // search phase knows (it reads every frame's LSDA, which GCC and Clang encode differently), and
+  // no public API runs that search without acting on its result. Catching the terminate that the
+  // unwind itself triggers is exact: no false alarm on a frame that would have been fine, no
+  // miss. By then the frames between the verb and the noexcept frame have been unwound; only the
+  // noexcept frame and its callers leak. libstdc++ calls the handler captured when FiberUnwind
+  // was thrown (GCC's noexcept path) or the current one (Clang's): both are ours during teardown.
+  friend void on_terminate();
+  void abandon_if_unwinding() noexcept {
+    if (!tearing_down_ || current_.value >= fibers_.size()) return;
+    FiberRec& f = cur();
+    if (!f.unwinding || f.abandoned) return;
+    const std::type_info* t = abi::__cxa_current_exception_type();
+    if (t == nullptr || *t != typeid(FiberUnwind)) return;  // someone else's exception
+    const char here = 0;  // and this really is that fiber's stack
+    const auto sp = reinterpret_cast<std::uintptr_t>(&here);
+    if (sp < f.stack.bottom || sp >= f.stack.bottom + f.stack.size) return;
+    abi::__cxa_end_catch();  // terminate's catch of FiberUnwind: frees the exception object
+    abandon(f, "in a destructor or another noexcept frame");
+  }
+
+  // Leaves fiber f for good without unwinding it: jumps to main (teardown), which releases the
+  // stack. Whatever else the fiber's exception state holds is dropped along with its stack.
+  [[noreturn]] void abandon(FiberRec& f, const char* why) noexcept {
+    f.abandoned = true;
+    f.abandon_why = why;
+    *eh_globals() = main_eh_;
+    jumping_from_ = f.id;
+#if OMEGA_ASAN
+    __sanitizer_start_switch_fiber(nullptr, main_stack_bottom_, main_stack_size_);
+#endif
+    ctx::fiber never = std::move(main_context_).resume();
+    std::abort();  // unreachable: teardown never resumes an abandoned fiber
+  }
+
+  // On main, after f jumped away through abandon(): releases f's stack without the unwind that
+  // destroying its ctx::fiber would start (that unwind is exactly what cannot be done).
+  void release_abandoned(FiberRec& f) noexcept {
+    union Parked {
+      ctx::fiber handle;
+      explicit Parked(ctx::fiber&& c) : handle(std::move(c)) {}
+      ~Parked() {}  // deliberately does not destroy the handle
+    } parked(std::move(f.context));
+    ctx::stack_context sctx;
+    sctx.size = f.stack.size;
+    sctx.sp = reinterpret_cast<void*>(f.stack.bottom + f.stack.size);
+    detail::PooledGuardedStack{f.stack.size, nullptr}.deallocate(sctx);
   }
 
   // Leaves a run that has ended; main only comes back to unwind this fiber.
@@ -849,6 +942,8 @@ class Simulation {
     if (chosen != f.id && f.status == FiberStatus::running) f.status = FiberStatus::ready;
     fibers_[chosen.value]->status = FiberStatus::running;  // also a current fiber its timer woke
     next_ = chosen;
+    // The fiber that runs from this step on: the one to blame if the process dies or hangs.
+    if (Beacon* b = g_beacon) b->position.store(step_ << 20 | chosen.value, std::memory_order_relaxed);
   }
 
   void budget_exhausted(const char* budget, std::uint64_t limit, const char* env, FiberRec* who) {
@@ -905,6 +1000,7 @@ class Simulation {
   // younger than its parent, and its stack usually references the parent's locals (mutexes,
   // channels), so every child must unwind before the parent's frame is destroyed.
   void teardown() {
+    install_terminate_handler();
     Simulation* const previous = tls_current;
     tls_current = this;  // fibers' destructors may call verbs; they must find this run
     torn_down_ = true;
@@ -915,6 +1011,10 @@ class Simulation {
       if (!f->context) continue;
       f->unwinding = true;
       enter(*f);
+      if (f->abandoned) {
+        release_abandoned(*f);
+        continue;
+      }
       if (f->context) {  // verbs are inert during teardown, so a fiber cannot suspend again
         std::fputs("omega: internal error: a fiber suspended during teardown\n", stderr);
         std::abort();
@@ -961,6 +1061,29 @@ class Simulation {
   std::size_t main_stack_size_ = 0;
 };
 
+std::atomic<std::terminate_handler> g_previous_terminate{nullptr};
+
+// Teardown's std::terminate handler: a fiber being unwound is abandoned (see
+// Simulation::abandon_if_unwinding); anything else goes to the handler installed before ours.
+[[noreturn]] void on_terminate() {
+  if (tls_current != nullptr) tls_current->abandon_if_unwinding();  // returns unless it abandons
+  const std::terminate_handler previous = g_previous_terminate.load();
+  if (previous != nullptr && previous != &on_terminate) previous();
+  std::abort();
+}
+
+// Checked before every teardown, not once: a program may install its own handler later, which
+// we then chain to. Explorer workers get here concurrently: check-and-install is one section.
+void install_terminate_handler() {
+  if (std::get_terminate() == &on_terminate) return;
+  static std::mutex install_mutex;
+  std::lock_guard<std::mutex> lock(install_mutex);
+  const std::terminate_handler now = std::get_terminate();
+  if (now == &on_terminate) return;
+  g_previous_terminate.store(now);
+  std::set_terminate(&on_terminate);
+}
+
 Simulation& sim(const char* op = "a runtime operation") {
   if (tls_current == nullptr)
     throw UsageError(fmt::format(
@@ -972,13 +1095,20 @@ Simulation& sim(const char* op = "a runtime operation") {
 
 namespace detail {
 const char* overflow_fiber_name(std::uintptr_t addr) noexcept {
-  return tls_current ? tls_current->guard_hit(addr) : nullptr;
+  const char* name = tls_current ? tls_current->guard_hit(addr) : nullptr;
+  if (name != nullptr && g_beacon != nullptr) g_beacon->overflow.store(1, std::memory_order_relaxed);
+  return name;
 }
 }  // namespace detail
+
+void install_beacon(Beacon* beacon) noexcept { g_beacon = beacon; }
 
 RunResult run(const RunOptions& options, std::function<void()> body) {
   if (tls_current != nullptr)
     throw UsageError("omega::sim::run called inside a simulation: runs do not nest");
+  // Out of bounds, a stack either overflows in the kernel's own code or cannot be mapped: say so
+  // now, naming the option, rather than crash in the first fiber.
+  check_stack_bytes(options.stack_bytes);
   Simulation s(options);
   return s.execute(std::move(body));
 }
@@ -990,6 +1120,7 @@ void require(std::string_view op) {
   if (tls_current == nullptr) sim(std::string(op).c_str());
 }
 bool tearing_down() noexcept { return tls_current && tls_current->tearing_down(); }
+std::uint64_t run_serial() { return sim("omega::sim::kernel::run_serial").run_serial(); }
 FiberId current_fiber() { return sim("omega::current").current(); }
 std::uint64_t step() { return sim().step(); }
 FiberInfo info(FiberId f) { return sim().info(f); }

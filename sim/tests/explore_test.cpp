@@ -181,7 +181,7 @@ TEST_CASE("choice vectors have a compact printable form") {
   CHECK_THROWS_WITH_AS(sim::decode_choices("zzzzzzzzzzzzz"), doctest::Contains("above 2^64-1"), UsageError);
   // The whole vector is capped before it is expanded, not each run of zeros on its own.
   CHECK(sim::decode_choices("~" + std::string("2jqo")).size() == 118'896);
-  CHECK_THROWS_WITH_AS(sim::decode_choices("~2jqo.~zzzz"), doctest::Contains("longer than"), UsageError);
+  CHECK_THROWS_WITH_AS(sim::decode_choices("~2jqo.~zzzzz"), doctest::Contains("longer than"), UsageError);
   std::string many = "~2jqo";
   for (int i = 0; i < 40; ++i) many += ".~2jqo";  // 41 runs of 118 896 zeros: over 2^22 in all
   CHECK_THROWS_WITH_AS(sim::decode_choices(many), doctest::Contains("longer than"), UsageError);
@@ -211,7 +211,7 @@ TEST_CASE("exploration stops cleanly when asked, reports what ran, and holds no 
     o.jobs = jobs;
     const auto r = sim::explore(o, lost_update);
     CHECK(r.interrupted);
-    CHECK(r.schedules >= 10'000 - jobs);
+    CHECK(r.schedules >= 9'990);  // a poll per run, plus one per worker at each window's end
     CHECK(r.schedules <= 10'000);
     CHECK(r.failures > 0);
     CHECK(r.signatures.size() == 1);
@@ -235,12 +235,12 @@ TEST_CASE("--stop-after cuts at the same seed across windows for any number of w
   };
   sim::ExploreOptions o;
   o.last_seed = 19'999;  // several windows of 4096 seeds
-  o.stop_after = 60;
+  o.stop_after = 1000;
   o.jobs = 1;
   const auto one = sim::explore(o, rare);
   o.jobs = 3;
   const auto three = sim::explore(o, rare);
-  CHECK(one.failures == 60);
+  CHECK(one.failures == 1000);
   CHECK(one.schedules > 4096);  // the cut is past the first window
   CHECK(same(one, three));
 }

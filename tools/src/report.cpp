@@ -6,7 +6,6 @@
 
 #include <fmt/format.h>
 
-#include <cstdio>
 
 namespace omega::cli {
 
@@ -26,8 +25,8 @@ std::string reproduce_seed(const std::string& prog, const std::string& scenario,
   return cmd;
 }
 
-void print_shrunk(const Scenario& s, const std::vector<std::uint64_t>& failing, const ShrinkPrint& how,
-                  const std::string& prog, const std::string& indent) {
+std::string shrunk_report(const Scenario& s, const std::vector<std::uint64_t>& failing, const ShrinkPrint& how,
+                          const std::string& prog, const std::string& indent) {
   prop::ShrinkOptions o;
   o.max_runs = how.max_runs;
   o.stop_requested = how.stop_requested;
@@ -35,25 +34,25 @@ void print_shrunk(const Scenario& s, const std::vector<std::uint64_t>& failing, 
   std::string note;
   if (r.bound_reached) note = fmt::format(" (bound of {} re-runs reached: may not be minimal)", how.max_runs);
   if (r.interrupted) note = " (stopped early: may not be minimal)";
-  std::printf("%sshrunk: preemptions %llu -> %llu, decisions %zu -> %zu, %llu re-runs%s\n", indent.c_str(),
-              static_cast<unsigned long long>(r.original_run.preemptions),
-              static_cast<unsigned long long>(r.minimal_run.preemptions), r.original.size(), r.minimal.size(),
-              static_cast<unsigned long long>(r.runs), note.c_str());
-  std::printf("%sminimal: %s\n", indent.c_str(), r.minimal_run.message.c_str());
-  std::printf("%sreproduce minimal: %s run --scenario %s --choices %s\n", indent.c_str(), prog.c_str(),
-              shell_quote(s.name).c_str(), shell_quote(sim::encode_choices(r.minimal)).c_str());
-  auto print_table = [&](const std::string& title, const sim::Ledger& ledger) {
-    std::printf("%s%s\n", indent.c_str(), title.c_str());
+  std::string out = fmt::format("{}shrunk: preemptions {} -> {}, decisions {} -> {}, {} re-runs{}\n", indent,
+                                r.original_run.preemptions, r.minimal_run.preemptions, r.original.size(),
+                                r.minimal.size(), r.runs, note);
+  out += fmt::format("{}minimal: {}\n", indent, r.minimal_run.message);
+  out += fmt::format("{}reproduce minimal: {} run --scenario {} --choices {}\n", indent, prog, shell_quote(s.name),
+                     shell_quote(sim::encode_choices(r.minimal)));
+  auto add_table = [&](const std::string& title, const sim::Ledger& ledger) {
+    out += indent + title + "\n";
     const std::string table = sim::interleaving_table(ledger);
     std::size_t start = 0;
     while (start < table.size()) {
       const std::size_t end = table.find('\n', start);
-      std::printf("%s  %s\n", indent.c_str(), table.substr(start, end - start).c_str());
+      out += indent + "  " + table.substr(start, end - start) + "\n";
       start = end == std::string::npos ? table.size() : end + 1;
     }
   };
-  print_table("interleaving (shrunk):", r.minimal_run.ledger);
-  if (how.trace_full) print_table("interleaving (as found):", r.original_run.ledger);
+  add_table("interleaving (shrunk):", r.minimal_run.ledger);
+  if (how.trace_full) add_table("interleaving (as found):", r.original_run.ledger);
+  return out;
 }
 
 }  // namespace omega::cli

@@ -21,9 +21,9 @@ struct ShrinkPrint {
   std::function<bool()> stop_requested;  // Ctrl-C or --max-time: print the best found so far
 };
 
-// Shrinks a failing choice vector and prints the report: preemptions and decisions before and
+// Shrinks a failing choice vector and returns the report: preemptions and decisions before and
 // after, re-runs used, the reproduce command for the minimal vector, and its interleaving.
-void print_shrunk(const Scenario& s, const std::vector<std::uint64_t>& failing, const ShrinkPrint& how,
-                  const std::string& prog, const std::string& indent);
+std::string shrunk_report(const Scenario& s, const std::vector<std::uint64_t>& failing, const ShrinkPrint& how,
+                          const std::string& prog, const std::string& indent);
 
 }  // namespace omega::cli

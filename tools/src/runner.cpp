@@ -9,6 +9,14 @@
 #include "cli_input.hpp"
 #include "interrupt.hpp"
 #include "report.hpp"
+#include "worker.hpp"
+
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#define OMEGA_ON_VALGRIND() (RUNNING_ON_VALGRIND != 0)
+#else
+#define OMEGA_ON_VALGRIND() false
+#endif
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -23,6 +31,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <thread>
 
 namespace omega {
 
@@ -93,8 +102,10 @@ int cmd_run(const RunArgs& a, const std::string& prog, bool shrink) {
     std::printf("%s (%s): %s — %s\n", s.name.c_str(), how.c_str(), std::string(sim::to_string(r.outcome)).c_str(),
                 r.message.c_str());
     cli::InterruptGuard guard;
-    cli::print_shrunk(s, r.choices(), {a.max_runs, a.trace == "full", [] { return cli::stop_signal() != 0; }}, prog,
-                      "  ");
+    std::fputs(cli::shrunk_report(s, r.choices(), {a.max_runs, a.trace == "full", [] { return cli::stop_signal() != 0; }},
+                                  prog, "  ")
+                   .c_str(),
+               stdout);
     return cli::stop_signal() ? 128 + cli::stop_signal() : kFound;
   }
   if (a.events)
@@ -110,8 +121,9 @@ int cmd_run(const RunArgs& a, const std::string& prog, bool shrink) {
 
 struct ExploreArgs {
   std::string scenario = "*", seeds = "0..999", policy = "random", shard, trace = "short", max_time;
-  std::uint64_t pct_steps = 0, stop_after = 0, shards = 0, max_runs = 2000, jobs = 1;
-  bool quiet = false, check_determinism = false, no_shrink = false;
+  std::uint64_t pct_steps = 0, stop_after = 0, shards = 0, max_runs = 2000,
+                jobs = std::max(1u, std::thread::hardware_concurrency());
+  bool quiet = false, check_determinism = false, no_shrink = false, no_fork = false;
 };
 
 void print_explore_report(const Scenario& s, const sim::ExploreReport& r, const ExploreArgs& a,
@@ -153,6 +165,11 @@ int cmd_explore(const ExploreArgs& a, const std::string& prog) {
   std::optional<Clock::time_point> deadline;
   if (!a.max_time.empty()) deadline = Clock::now() + std::chrono::milliseconds(cli::duration_ms("--max-time", a.max_time));  // lint: allow(wall-clock) time box only
 
+  // Worker processes isolate crashes and hangs; in-process threads for debugging, and under
+  // valgrind, which would not follow the spawned workers.
+  const bool in_workers = !a.no_fork && !OMEGA_ON_VALGRIND();
+  (void)sim::RunOptions{};  // reads and checks every OMEGA_* variable here, not in each worker
+  const std::uint64_t watchdog_ms = cli::watchdog_ms_from_env();
   cli::InterruptGuard guard;
   const auto stop = [&] { return cli::stop_signal() != 0 || (deadline && Clock::now() >= *deadline); };  // lint: allow(wall-clock) time box only
   const bool tty = ::isatty(STDERR_FILENO) == 1;
@@ -163,19 +180,10 @@ int cmd_explore(const ExploreArgs& a, const std::string& prog) {
       skipped.push_back(s->name);
       continue;
     }
-    sim::ExploreOptions o;
-    o.first_seed = range.first;
-    o.last_seed = range.last;
-    o.policy = a.policy;
-    o.pct_steps = a.pct_steps;
-    o.jobs = static_cast<unsigned>(a.jobs);
-    o.stop_after = a.stop_after;
-    o.shard = shard;
-    o.check_determinism = a.check_determinism;
-    o.stop_requested = stop;
     double last_line = 0;
+    std::function<void(const sim::ExploreProgress&)> progress;
     if (!a.quiet) {
-      o.progress = [&](const sim::ExploreProgress& p) {
+      progress = [&](const sim::ExploreProgress& p) {
         const double rate = p.seconds > 0 ? static_cast<double>(p.done) / p.seconds : 0;
         const double eta = rate > 0 ? static_cast<double>(p.total - p.done) / rate : 0;
         const std::string line = fmt::format("explore {}: {}/{} schedules, {:.0f}/s, {} failures, ETA {:.1f}s",
@@ -188,7 +196,36 @@ int cmd_explore(const ExploreArgs& a, const std::string& prog) {
         }
       };
     }
-    const sim::ExploreReport r = sim::explore(o, s->body);
+    sim::ExploreReport r;
+    std::vector<std::string> shrunk;  // filled by the workers; in-process, shrinking happens below
+    if (in_workers) {
+      cli::PoolOptions o;
+      o.setup = {s->name, a.policy, range.first, range.last, a.pct_steps, a.max_runs, shard, a.check_determinism,
+                 a.trace == "full"};
+      o.prog = prog;
+      o.jobs = static_cast<unsigned>(a.jobs);
+      o.stop_after = a.stop_after;
+      o.watchdog_ms = watchdog_ms;
+      o.shrink = !a.no_shrink;
+      o.stop_requested = stop;
+      o.progress = progress;
+      cli::PoolReport pr = cli::explore_in_workers(o);
+      r = std::move(pr.report);
+      shrunk = std::move(pr.shrunk);
+    } else {
+      sim::ExploreOptions o;
+      o.first_seed = range.first;
+      o.last_seed = range.last;
+      o.policy = a.policy;
+      o.pct_steps = a.pct_steps;
+      o.jobs = static_cast<unsigned>(a.jobs);
+      o.stop_after = a.stop_after;
+      o.shard = shard;
+      o.check_determinism = a.check_determinism;
+      o.stop_requested = stop;
+      o.progress = progress;
+      r = sim::explore(o, s->body);
+    }
     if (!a.quiet && tty) std::fprintf(stderr, "\r\033[K");
     print_explore_report(*s, r, a, range, shard);
     for (std::size_t i = 0; i < r.signatures.size(); ++i) {
@@ -199,6 +236,10 @@ int cmd_explore(const ExploreArgs& a, const std::string& prog) {
       std::printf("      reproduce: %s\n",
                   cli::reproduce_seed(prog, s->name, sig.first_seed, sig.policy, r.pct_steps).c_str());
       if (a.no_shrink) continue;
+      if (in_workers) {
+        std::fputs(shrunk[i].c_str(), stdout);
+        continue;
+      }
       if (stop()) {
         std::printf("      (not shrunk: stopped early)\n");
         continue;
@@ -206,7 +247,10 @@ int cmd_explore(const ExploreArgs& a, const std::string& prog) {
       sim::RunOptions again;
       again.seed = sig.first_seed;
       again.policy = sim::policy_for_seed(a.policy, sig.first_seed, r.pct_steps);
-      cli::print_shrunk(*s, sim::run(again, s->body).choices(), {a.max_runs, a.trace == "full", stop}, prog, "      ");
+      std::fputs(
+          cli::shrunk_report(*s, sim::run(again, s->body).choices(), {a.max_runs, a.trace == "full", stop}, prog, "      ")
+              .c_str(),
+          stdout);
     }
     for (const auto& n : r.nondeterminism)
       std::printf("  uncontrolled nondeterminism at seed %llu (%s): the same schedule gave a different ledger; %s\n",
@@ -268,8 +312,11 @@ int run_main(int argc, char** argv) {
   explore->add_option("--policy", ex.policy, "random | round-robin | fair-rr:Q | pct:D | portfolio (default random)");
   explore->add_option("--pct-steps", ex.pct_steps, "PCT's k (default: measured by one round-robin run)")
       ->check(whole_number(1, kU64Max));
-  explore->add_option("--jobs", ex.jobs, "worker threads (default 1); results do not depend on it")
+  explore->add_option("--jobs", ex.jobs,
+                      "worker processes (default: the hardware threads); results do not depend on it")
       ->check(whole_number(1, 256));
+  explore->add_flag("--no-fork", ex.no_fork,
+                    "run in this process with threads (for a debugger; a crash or hang then ends the exploration)");
   explore->add_option("--stop-after", ex.stop_after, "stop after K failing schedules, in seed order")
       ->check(whole_number(1, kU64Max));
   explore->add_option("--max-time", ex.max_time,
@@ -287,6 +334,21 @@ int run_main(int argc, char** argv) {
   explore->add_option("--trace", ex.trace, "short: shrunk interleavings; full: the unshrunk ones too")
       ->check(CLI::IsMember({"short", "full"}));
 
+  // The worker mode of explore's worker processes (not for users: no help text).
+  cli::WorkerSetup worker_setup;
+  std::string worker_seeds, worker_shard;
+  long worker_parent = 0;
+  auto* worker = app.add_subcommand("__worker", "")->group("");
+  worker->add_option("--scenario", worker_setup.scenario)->required();
+  worker->add_option("--policy", worker_setup.policy);
+  worker->add_option("--pct-steps", worker_setup.pct_steps);
+  worker->add_option("--seeds", worker_seeds)->required();
+  worker->add_option("--shard", worker_shard)->required();
+  worker->add_option("--max-runs", worker_setup.max_runs);
+  worker->add_option("--parent", worker_parent)->required();
+  worker->add_flag("--check-determinism", worker_setup.check_determinism);
+  worker->add_flag("--trace-full", worker_setup.trace_full);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -296,6 +358,13 @@ int run_main(int argc, char** argv) {
   }
   int status = kInternal;
   try {
+    if (worker->parsed()) {
+      const cli::SeedRange range = cli::seed_range(worker_seeds);
+      worker_setup.first_seed = range.first;
+      worker_setup.last_seed = range.last;
+      worker_setup.shard = cli::shard(worker_shard);
+      cli::worker_main(worker_setup, prog, worker_parent);
+    }
     if (app.got_subcommand("list")) status = cmd_list();
     else if (run->parsed()) status = cmd_run(run_args, prog, false);
     else if (shrink->parsed()) status = cmd_run(shrink_args, prog, true);
@@ -306,6 +375,9 @@ int run_main(int argc, char** argv) {
   } catch (const UsageError& e) {
     std::fprintf(stderr, "%s: error: %s\n", prog.c_str(), e.what());
     return kUsage;
+  } catch (const HarnessError& e) {  // the scenario broke a rule the harness relies on: a finding
+    std::fprintf(stderr, "%s: error in the scenario: %s\n", prog.c_str(), e.what());
+    return kFound;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s: internal error: %s\n", prog.c_str(), e.what());
     return kInternal;

@@ -71,10 +71,16 @@ if m:
     expect("a bad choice vector exits 2", rc3 == 2 and "bad choice vector" in cerr3, cerr3)
 
 for name in ("test/lost-update", "test/pass"):  # not test/static-counter: nondeterministic on purpose
-    one = run("explore", "--scenario", name, "--seeds", "0..499", "--jobs", "1", "--quiet")
-    two = run("explore", "--scenario", name, "--seeds", "0..499", "--jobs", "2", "--quiet")
-    expect(f"results do not depend on --jobs ({name})",
-           strip_rate(one[1]) == strip_rate(two[1]) and one[0] == two[0], one[1] + "\n---\n" + two[1])
+    for extra in ([], ["--no-fork"], ["--stop-after", "7"], ["--shard", "1/3"]):
+        one = run("explore", "--scenario", name, "--seeds", "0..4999", "--jobs", "1", "--quiet", *extra)
+        for jobs in ("2", "4"):
+            other = run("explore", "--scenario", name, "--seeds", "0..4999", "--jobs", jobs, "--quiet", *extra)
+            expect(f"results do not depend on --jobs ({name}, 1 vs {jobs}, {extra})",
+                   strip_rate(one[1]) == strip_rate(other[1]) and one[0] == other[0], one[1] + "\n---\n" + other[1])
+    workers = run("explore", "--scenario", name, "--seeds", "0..4999", "--quiet")
+    threads = run("explore", "--scenario", name, "--seeds", "0..4999", "--quiet", "--no-fork")
+    expect(f"worker processes and --no-fork threads agree ({name})", strip_rate(workers[1]) == strip_rate(threads[1]),
+           workers[1] + "\n---\n" + threads[1])
 pf = run("explore", "--scenario", "test/lost-update", "--seeds", "0..199", "--policy", "portfolio", "--quiet")
 expect("portfolio says which policy found each signature", "found by " in pf[1] and "pct steps" in pf[1], pf[1])
 
@@ -173,12 +179,12 @@ code, out, err = run_row("explore --scenario test/lost-update --seeds 0..1844674
 expect("SIGINT: exit 130 with the failures found so far", code == 130 and "[1] assertion" in out
        and "reproduce: " in out and "interrupted (SIGINT)" in out, out + err)
 # A signal while a run is in flight: the run finishes, then the report; a second signal ends it at once.
-code, out, err = run_row("explore --scenario slow/sleep --seeds 0..9 --quiet [SIGINT after 1s]")
+code, out, err = run_row("explore --scenario slow/sleep --seeds 0..9 --quiet --jobs 1 [SIGINT after 1s]")
 expect("SIGINT mid-run: the run in flight finishes and counts", code == 130 and "slow/sleep: 1 schedules" in out,
        out + err)
 import signal as _signal
 import time as _time
-p = subprocess.Popen([RUNNER, "explore", "--scenario", "slow/sleep", "--seeds", "0..9", "--quiet"],
+p = subprocess.Popen([RUNNER, "explore", "--scenario", "slow/sleep", "--seeds", "0..9", "--quiet", "--jobs", "1"],
                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=clean_env())
 _time.sleep(0.5)
 p.send_signal(_signal.SIGINT)

@@ -96,7 +96,10 @@ class Core : public omega::detail::Primitive {
     }
   }
 
-  const Stats& stats() const noexcept { return stats_; }
+  const Stats& stats() const noexcept {
+    static const Stats kFresh{};  // immutable: what an actor new to this run reports
+    return stale() ? kFresh : stats_;
+  }
 
  private:
   struct Envelope {

@@ -56,9 +56,9 @@ class Channel : public detail::Primitive {
     senders_.clear();
   }
 
-  bool closed() const noexcept { return closed_; }
+  bool closed() const noexcept { return !stale() && closed_; }
   std::size_t capacity() const noexcept { return capacity_; }
-  std::size_t buffered() const noexcept { return buffer_.size(); }
+  std::size_t buffered() const noexcept { return stale() ? 0 : buffer_.size(); }
 
  private:
   // Waiters live on the waiting fiber's stack for the duration of the wait.

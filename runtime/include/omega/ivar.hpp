@@ -65,7 +65,7 @@ class IVar : public detail::Primitive {
     return value_;
   }
 
-  bool filled() const noexcept { return value_.has_value(); }
+  bool filled() const noexcept { return !stale() && value_.has_value(); }
 
  private:
   void reset() override {

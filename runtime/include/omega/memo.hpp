@@ -52,11 +52,11 @@ class Memo : public detail::Primitive {
   }
 
   MemoStats stats() const {
-    MemoStats s = stats_;
+    MemoStats s = stale() ? MemoStats{} : stats_;
     s.flights = flights_.stats();
     return s;
   }
-  std::size_t size() const noexcept { return lru_.size(); }
+  std::size_t size() const noexcept { return stale() ? 0 : lru_.size(); }
 
  private:
   void reset() override {

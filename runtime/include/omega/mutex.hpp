@@ -27,7 +27,7 @@ class Mutex : public detail::Primitive {
   void unlock();
 
   // The holder in the current run (invalid when unlocked).
-  FiberId owner() const noexcept { return owner_; }
+  FiberId owner() const noexcept { return stale() ? FiberId{} : owner_; }
 
  private:
   friend class CondVar;

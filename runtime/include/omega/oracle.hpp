@@ -111,7 +111,11 @@ class Oracle : public detail::Primitive {
   OracleOptions options_;
 };
 
-// The oracle called `name` on this thread, created on first use. Passing options replaces them.
+// The oracle called `name` in the current run, created on its first use in the run with default
+// options; passing options replaces them for the rest of the run. Nothing carries over from an
+// earlier run (or scenario) on the thread: options set there are discarded when a later run first
+// asks for the name. The reference stays valid after the run, but re-fetch it in each run. Only
+// inside a simulation: outside one it throws UsageError.
 Oracle& oracle(const std::string& name);
 Oracle& oracle(const std::string& name, OracleOptions options);
 

@@ -17,7 +17,7 @@ class Semaphore : public detail::Primitive {
   void acquire();
   bool try_acquire();
   void release(std::uint64_t permits = 1);
-  std::uint64_t available() const noexcept { return permits_; }
+  std::uint64_t available() const noexcept { return stale() ? initial_ : permits_; }
 
  private:
   void reset() override;

@@ -53,7 +53,10 @@ class Singleflight : public detail::Primitive {
     return outcome->value();
   }
 
-  const SingleflightStats& stats() const noexcept { return stats_; }
+  const SingleflightStats& stats() const noexcept {
+    static const SingleflightStats kFresh{};  // immutable: what an object new to this run reports
+    return stale() ? kFresh : stats_;
+  }
 
  private:
   struct Outcome {

@@ -23,8 +23,9 @@ class Primitive {
   Primitive(const Primitive&) = delete;
   Primitive& operator=(const Primitive&) = delete;
 
-  // The name given at construction, or "<kind>#<id>" once used in a run.
-  const std::string& name() const noexcept { return name_; }
+  // The name given at construction, or "<kind>#<id>" once used in the current run (empty before,
+  // whatever an earlier run called it).
+  const std::string& name() const noexcept { return named_ || !stale() ? name_ : unnamed(); }
 
  protected:
   Primitive(std::string_view kind, std::string name)
@@ -48,7 +49,14 @@ class Primitive {
   // State to drop when the object is first used in a new run.
   virtual void reset() = 0;
 
+  // True inside a run that has not used this object yet: its state is an earlier run's (an object
+  // that outlives runs, e.g. a static), so a query that does not attach (filled(), stats(), ...)
+  // must answer as a fresh object would; the first operation then resets it. Outside any run it is
+  // false, so the last run's state stays readable after sim::run returns.
+  bool stale() const noexcept;
+
  private:
+  static const std::string& unnamed() noexcept;
   bool attach(const char* api);
   std::string_view kind_;
   std::string name_;

@@ -5,10 +5,12 @@
 // report does not depend on the number of workers, and memory does not grow with the range: the
 // report keeps per-signature results, never per-seed ones.
 
+#include <omega/sim/distinct.hpp>
 #include <omega/sim/run.hpp>
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -85,10 +87,41 @@ struct ExploreReport {
 
 ExploreReport explore(const ExploreOptions& options, const std::function<void()>& scenario);
 
+// One schedule's result as exploration keeps it until it is folded into the report.
+struct SeedOutcome {
+  Outcome outcome = Outcome::pass;
+  std::uint64_t ledger_hash = 0;
+  std::string message;         // failures only
+  std::string nondeterminism;  // empty unless the re-run differed
+};
+
+// Folds seed results into a report, in seed order: counts, distinct schedules, signatures (the
+// first seed of each, capped), nondeterminism (capped). Every explorer (threads here, worker
+// processes in the runner) folds through this one, so their reports agree.
+class ReportBuilder {
+ public:
+  ReportBuilder(const ExploreOptions& options, std::uint64_t pct_steps, ExploreReport& report);
+  // Returns false when --stop-after's cut is reached at this seed.
+  bool fold(const SeedOutcome& r, std::uint64_t seed);
+  void finish();  // sets the distinct count
+
+ private:
+  std::string policy_name(std::uint64_t seed) const;
+
+  const ExploreOptions& options_;
+  std::uint64_t pct_steps_;
+  ExploreReport& report_;
+  DistinctCounter distinct_;
+  std::map<std::string, std::size_t> by_signature_;
+};
+
 // The policy a seed runs under: the spec itself, or for "portfolio" one of random, pct:1,
 // pct:2, pct:3 and fair-rr spread over the seeds.
 Policy policy_for_seed(const std::string& spec, std::uint64_t seed, std::uint64_t pct_steps);
 bool spec_uses_pct(const std::string& spec);
+
+// The first event at which two ledgers differ, for the uncontrolled-nondeterminism report.
+std::string first_difference(const Ledger& a, const Ledger& b);
 
 // "assertion: check failed in fiber # (root) at step #: counter == # (got #)"
 std::string failure_signature(Outcome outcome, const std::string& message);

@@ -32,13 +32,19 @@ struct FiberInfo {
 
 // A runtime object's identity within one run. Primitives hold one; ids are dense per run.
 struct ObjectRef {
-  std::uint64_t run = 0;  // the run it was attached in (0: never)
+  std::uint64_t run = 0;  // serial of the run it was attached in (0: never); see run_serial()
   std::uint32_t id = 0;
 };
 
 namespace kernel {
 
 bool in_simulation() noexcept;
+// The current run's serial: nonzero and unique within the process (never reused, whichever thread
+// runs). State that outlives a run (a registry entry, a static primitive) records the serial of
+// the run that set it up, and a later run treats it as absent. Identity only: the value depends on
+// what ran before, so it must never reach a ledger, a message or a decision. Throws UsageError
+// outside a run.
+std::uint64_t run_serial();
 // Throws UsageError("<op> called outside a simulation ...") when no run is active on this thread.
 void require(std::string_view op);
 

@@ -16,7 +16,9 @@
 
 namespace omega::sim {
 
-enum class Outcome : std::uint8_t { pass, assertion, exception, deadlock, budget, divergence, denied };
+// crash and hang never come from run() itself: the runner's worker processes report a schedule
+// that killed its process (signal, unexpected exit) or stopped reaching scheduling points.
+enum class Outcome : std::uint8_t { pass, assertion, exception, deadlock, budget, divergence, denied, crash, hang };
 std::string_view to_string(Outcome o) noexcept;
 
 struct RunOptions {
@@ -24,7 +26,7 @@ struct RunOptions {
   std::uint64_t seed = 0;  // feeds Random and the data choices of policies without a rule for them
   Budgets budgets = Budgets::from_env();
   Governance governance;  // default: every operation allowed, every cap granted
-  std::size_t stack_bytes = default_stack_bytes();
+  std::size_t stack_bytes = default_stack_bytes();  // kStackKbMin..kStackKbMax KiB (budgets.hpp)
 };
 
 struct OracleStats {
@@ -50,9 +52,9 @@ struct RunResult {
   std::map<std::string, OracleStats> oracle_stats() const;
 };
 
-// Runs `body` as fiber 0 ("root") on this thread. Throws UsageError if called inside a run and
-// HarnessError if user code broke a harness rule (e.g. a catch (...) swallowed the teardown
-// unwind without rethrowing).
+// Runs `body` as fiber 0 ("root") on this thread. Throws UsageError if called inside a run or
+// with stack_bytes out of bounds, and HarnessError if user code broke a harness rule (e.g. a
+// catch (...) swallowed the teardown unwind without rethrowing).
 RunResult run(const RunOptions& options, std::function<void()> body);
 
 }  // namespace omega::sim
