@@ -2,14 +2,10 @@
 // turns a dead or silent worker into a crash or hang of the seed it was running, respawns, and
 // folds results in seed order through sim::ReportBuilder.
 
-#include "worker.hpp"
-#include "worker_protocol.hpp"
+#include "worker_pool.hpp"
 
 #include <fmt/format.h>
-#include <fcntl.h>
 #include <poll.h>
-#include <spawn.h>
-#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,163 +16,14 @@
 #include <cstring>
 #include <deque>
 #include <map>
-#include <memory>
 #include <optional>
 #include <stdexcept>
-
-extern char** environ;
 
 namespace omega::cli {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;  // lint: allow(wall-clock) watchdog and progress only
-
 constexpr std::uint64_t kWindow = 4096;  // seeds handed out ahead of the first unfolded one
-
-struct Worker {
-  pid_t pid = -1;
-  int command_fd = -1, result_fd = -1;
-  worker::Shared* shared = nullptr;
-  std::optional<worker::Command> assigned;
-  Clock::time_point assigned_at, last_change;
-  std::uint64_t seen_running = 0, seen_position = 0;
-};
-
-// A descriptor at 10 or above, so dup2 onto 3..5 in the child never meets itself.
-int high_fd(int fd) {
-  const int high = ::fcntl(fd, F_DUPFD_CLOEXEC, 10);
-  ::close(fd);
-  if (high < 0) throw std::runtime_error(fmt::format("fcntl: {}", std::strerror(errno)));
-  return high;
-}
-
-std::string signal_text(int sig) {
-  const char* abbrev = sigabbrev_np(sig);
-  return abbrev ? fmt::format("signal {} (SIG{})", sig, abbrev) : fmt::format("signal {}", sig);
-}
-
-class Pool {
- public:
-  explicit Pool(const PoolOptions& options) : o_(options) {}
-  ~Pool() {
-    for (auto& w : workers_) retire(w, true);
-  }
-
-  std::string exe_path() const { return "/proc/self/exe"; }
-
-  Worker spawn() {
-    int command[2], result[2];
-    if (::pipe2(command, O_CLOEXEC) != 0 || ::pipe2(result, O_CLOEXEC) != 0)
-      throw std::runtime_error(fmt::format("pipe: {}", std::strerror(errno)));
-    const int shm = high_fd(::memfd_create("omega-worker", MFD_CLOEXEC));
-    if (::ftruncate(shm, sizeof(worker::Shared)) != 0) throw std::runtime_error("ftruncate of the worker page failed");
-    void* page = ::mmap(nullptr, sizeof(worker::Shared), PROT_READ | PROT_WRITE, MAP_SHARED, shm, 0);
-    if (page == MAP_FAILED) throw std::runtime_error(fmt::format("mmap: {}", std::strerror(errno)));
-    Worker w;
-    w.shared = new (page) worker::Shared();
-    const int child_command = high_fd(command[0]), child_result = high_fd(result[1]);
-    w.command_fd = command[1];
-    w.result_fd = result[0];
-
-    const WorkerSetup& s = o_.setup;
-    std::vector<std::string> args = {o_.prog, "__worker", "--scenario", s.scenario, "--policy", s.policy,
-                                     "--pct-steps", std::to_string(s.pct_steps),
-                                     "--seeds", fmt::format("{}..{}", s.first_seed, s.last_seed),
-                                     "--shard", fmt::format("{}/{}", s.shard.index, s.shard.count),
-                                     "--max-runs", std::to_string(s.max_runs),
-                                     "--parent", std::to_string(::getpid())};
-    if (s.check_determinism) args.push_back("--check-determinism");
-    if (s.trace_full) args.push_back("--trace-full");
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, child_command, worker::kCommandFd);
-    posix_spawn_file_actions_adddup2(&actions, child_result, worker::kResultFd);
-    posix_spawn_file_actions_adddup2(&actions, shm, worker::kSharedFd);
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t none, defaults;
-    sigemptyset(&none);
-    sigemptyset(&defaults);
-    sigaddset(&defaults, SIGPIPE);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setsigdefault(&attr, &defaults);
-    // Its own process group: a terminal's Ctrl-C reaches the parent only, which stops cleanly.
-    posix_spawnattr_setpgroup(&attr, 0);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
-    const int rc = ::posix_spawn(&w.pid, exe_path().c_str(), &actions, &attr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-    ::close(child_command);
-    ::close(child_result);
-    ::close(shm);
-    if (rc != 0) throw std::runtime_error(fmt::format("posix_spawn of a worker: {}", std::strerror(rc)));
-    ++spawned_;
-    return w;
-  }
-
-  void retire(Worker& w, bool kill) {
-    if (w.pid < 0) return;
-    if (kill) ::kill(w.pid, SIGKILL);
-    else {
-      const worker::Command bye{worker::Kind::run, 0, 0};
-      (void)worker::write_all(w.command_fd, &bye, sizeof bye);
-    }
-    ::close(w.command_fd);
-    ::close(w.result_fd);
-    int status = 0;
-    ::waitpid(w.pid, &status, 0);
-    ::munmap(w.shared, sizeof(worker::Shared));
-    w = Worker{};
-  }
-
-  bool send(Worker& w, const worker::Command& c) {
-    w.assigned = c;
-    w.assigned_at = w.last_change = Clock::now();
-    w.seen_running = w.shared->running.load();
-    w.seen_position = w.shared->beacon.position.load();
-    return worker::write_all(w.command_fd, &c, sizeof c);
-  }
-
-  // A worker that died or was killed while it held a command: the seed it was running (if any)
-  // gets `outcome`; the rest of its batch is run again elsewhere.
-  sim::SeedOutcome fault_of(Worker& w, int status, bool hung) {
-    const std::uint64_t position = w.shared->beacon.position.load();
-    const std::uint32_t fiber = sim::Beacon::fiber_of(position);
-    const std::string name =
-        fiber < sim::Beacon::kNames ? std::string(w.shared->beacon.names[fiber]) : std::string("?");
-    const std::string where =
-        position == 0 ? std::string("before the first scheduling point")
-                      : fmt::format("in fiber {} ({}) at step {}", fiber, name, sim::Beacon::step_of(position));
-    sim::SeedOutcome out;
-    out.ledger_hash = 0;
-    if (hung) {
-      out.outcome = sim::Outcome::hang;
-      out.message = fmt::format(
-          "no scheduling point for {} ms {}: a busy loop with no scheduling point, or an OS lock or blocking call "
-          "inside a fiber (the worker was killed; OMEGA_WATCHDOG_MS sets the limit)",
-          o_.watchdog_ms, where);
-    } else if (WIFSIGNALED(status)) {
-      out.outcome = sim::Outcome::crash;
-      const bool overflow = w.shared->beacon.overflow.load() != 0;
-      out.message = fmt::format("killed by {}{} {}", signal_text(WTERMSIG(status)),
-                                overflow ? ": stack overflow (raise OMEGA_STACK_KB)" : "", where);
-    } else {
-      out.outcome = sim::Outcome::crash;
-      out.message = fmt::format("the process exited with status {} {} (std::exit or exit() inside the scenario?)",
-                                WEXITSTATUS(status), where);
-    }
-    return out;
-  }
-
-  std::vector<Worker> workers_;
-  const PoolOptions& o_;
-  std::uint64_t spawned_ = 0;
-};
 
 }  // namespace
 
@@ -196,7 +43,7 @@ PoolReport explore_in_workers(const PoolOptions& options) {
   } restore_pipe{previous_pipe};
 
   PoolOptions effective = options;
-  Pool pool(effective);
+  WorkerPool pool(effective);
   const unsigned jobs = std::max(1u, options.jobs);
 
   // PCT's k from one round-robin run, in a worker too: the scenario may crash.
@@ -238,7 +85,7 @@ PoolReport explore_in_workers(const PoolOptions& options) {
       pending.erase(pending.begin());
       if (!go_on) {
         cut = stopping = true;
-        for (auto& w : pool.workers_)
+        for (auto& w : pool.workers)
           if (w.pid > 0) w.shared->stop.store(1);
         report.stopped_early = fold_next < seeds.last_index();
       }
@@ -274,22 +121,19 @@ PoolReport explore_in_workers(const PoolOptions& options) {
       for (std::uint64_t i = c.first; i < c.first + c.count; ++i)
         if (i + 1 != running && !stopping) again.push_back(i);
     }
-    ::close(w.command_fd);
-    ::close(w.result_fd);
-    ::munmap(w.shared, sizeof(worker::Shared));
-    w = Worker{};
+    pool.forget(w);
   };
 
-  for (unsigned j = 0; j < jobs; ++j) pool.workers_.push_back(pool.spawn());
+  for (unsigned j = 0; j < jobs; ++j) pool.workers.push_back(pool.spawn());
   double last_progress = 0;
   for (;;) {
     if (!stopping && options.stop_requested && options.stop_requested()) {
       stopping = signalled = true;
-      for (auto& w : pool.workers_)
+      for (auto& w : pool.workers)
         if (w.pid > 0) w.shared->stop.store(1);
     }
     bool busy = false;
-    for (auto& w : pool.workers_) {
+    for (auto& w : pool.workers) {
       if (w.pid < 0 && !stopping) w = pool.spawn();
       if (w.pid > 0 && !w.assigned) {
         // A worker that died before reading its command shows up as a closed pipe below.
@@ -302,7 +146,7 @@ PoolReport explore_in_workers(const PoolOptions& options) {
 
     std::vector<pollfd> fds;
     std::vector<Worker*> owners;
-    for (auto& w : pool.workers_)
+    for (auto& w : pool.workers)
       if (w.pid > 0 && w.assigned) {
         fds.push_back({w.result_fd, POLLIN, 0});
         owners.push_back(&w);
@@ -327,18 +171,7 @@ PoolReport explore_in_workers(const PoolOptions& options) {
         w.assigned.reset();
         continue;
       }
-      if (options.watchdog_ms == 0) continue;
-      const std::uint64_t running = w.shared->running.load(), position = w.shared->beacon.position.load();
-      if (running != w.seen_running || position != w.seen_position) {
-        w.seen_running = running;
-        w.seen_position = position;
-        w.last_change = now;
-      } else if (now - w.last_change > std::chrono::milliseconds(options.watchdog_ms)) {
-        ::kill(w.pid, SIGKILL);
-        int status = 0;
-        ::waitpid(w.pid, &status, 0);
-        lost(w, status, true);
-      }
+      if (pool.silent(w, now)) lost(w, pool.kill_silent(w), true);
     }
     if (options.progress) {
       const double t = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -397,7 +230,7 @@ PoolReport explore_in_workers(const PoolOptions& options) {
     };
     std::map<pid_t, std::size_t> shrinking;
     for (;;) {
-      for (auto& w : pool.workers_) {
+      for (auto& w : pool.workers) {
         if (w.pid < 0) w = pool.spawn();
         if (!w.assigned && !todo.empty()) {
           if (options.stop_requested && options.stop_requested()) w.shared->stop.store(1);
@@ -408,7 +241,7 @@ PoolReport explore_in_workers(const PoolOptions& options) {
       }
       std::vector<pollfd> fds;
       std::vector<Worker*> owners;
-      for (auto& w : pool.workers_)
+      for (auto& w : pool.workers)
         if (w.pid > 0 && w.assigned) {
           fds.push_back({w.result_fd, POLLIN, 0});
           owners.push_back(&w);
@@ -434,14 +267,8 @@ PoolReport explore_in_workers(const PoolOptions& options) {
                                                             : fmt::format("exited with status {}", WEXITSTATUS(status)));
           w.assigned.reset();
           lost(w, status, false);
-        } else if (options.watchdog_ms && w.shared->beacon.position.load() != w.seen_position) {
-          w.seen_position = w.shared->beacon.position.load();
-          w.last_change = Clock::now();
-        } else if (options.watchdog_ms &&
-                   Clock::now() - w.last_change > std::chrono::milliseconds(options.watchdog_ms)) {
-          ::kill(w.pid, SIGKILL);
-          int status = 0;
-          ::waitpid(w.pid, &status, 0);
+        } else if (pool.silent(w, Clock::now())) {
+          const int status = pool.kill_silent(w);
           out.shrunk[sig] = "      (not shrunk: a shrinking re-run hung)\n";
           w.assigned.reset();
           lost(w, status, true);
@@ -449,7 +276,7 @@ PoolReport explore_in_workers(const PoolOptions& options) {
       }
     }
   }
-  for (auto& w : pool.workers_) pool.retire(w, false);
+  for (auto& w : pool.workers) pool.retire(w, false);
   report.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   return out;
 }
