@@ -112,6 +112,7 @@ expect("... and not a deterministic scenario", c == 0 and "uncontrolled" not in 
 c, o, e = run("explore", "--scenario", "test/lost-update", "--seeds", "0..99", "--quiet")
 expect("explore shrinks each signature and prints its interleaving",
        "shrunk: preemptions" in o and "-> 1," in o and "interleaving (shrunk):" in o and "-- preempted --" in o, o)
+expect("a choice vector starting with ~ is quoted (bash would expand ~bin to /usr/sbin)", "--choices '~" in o, o)
 m = re.search(r"reproduce minimal: (.*)", o)
 if m:
     rc, rout, rerr = run(*shlex.split(m.group(1))[1:])
