@@ -37,4 +37,8 @@ if p.returncode not in (0, 1):
     sys.exit(1)
 if p.stderr.strip():
     print(p.stderr[-20000:], file=sys.stderr)
+# Spawned worker processes would run outside valgrind: explore must notice it and stay in-process.
+if "running under valgrind: exploring in this process" not in p.stderr:
+    print("FAIL: explore did not say it stays in-process under valgrind")
+    sys.exit(1)
 print(f"memcheck clean (runner exit {p.returncode})")

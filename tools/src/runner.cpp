@@ -169,6 +169,9 @@ int cmd_explore(const ExploreArgs& a, const std::string& prog) {
   // valgrind, which would not follow the spawned workers.
   const bool in_workers = !a.no_fork && !OMEGA_ON_VALGRIND();
   (void)sim::RunOptions{};  // reads and checks every OMEGA_* variable here, not in each worker
+  if (!a.no_fork && !in_workers)
+    std::fprintf(stderr, "%s: running under valgrind: exploring in this process with threads (workers would "
+                         "escape valgrind); a crash or hang ends the exploration\n", prog.c_str());
   const std::uint64_t watchdog_ms = cli::watchdog_ms_from_env();
   cli::InterruptGuard guard;
   const auto stop = [&] { return cli::stop_signal() != 0 || (deadline && Clock::now() >= *deadline); };  // lint: allow(wall-clock) time box only
