@@ -2,13 +2,18 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace omega {
 
 CondVar::CondVar(std::string name, CondVarOptions options)
     : Primitive("condvar", std::move(name)), options_(options) {}
 
-void CondVar::wait(std::unique_lock<Mutex>& lock) {
-  if (!begin("omega::CondVar::wait", detail::op_id<"condvar.wait">())) return;
+void CondVar::wait(std::unique_lock<Mutex>& lock) { wait_impl(lock, std::nullopt, "omega::CondVar::wait"); }
+
+bool CondVar::wait_impl(std::unique_lock<Mutex>& lock, std::optional<std::uint64_t> deadline_ns,
+                        const char* api) {
+  if (!begin(api, detail::op_id<"condvar.wait">())) return !deadline_ns;
   const FiberId self = detail::me();
   if (!lock.owns_lock() || lock.mutex()->owner() != self)
     throw UsageError(fmt::format("fiber {} waits on {} without holding its mutex (step {})",
@@ -19,15 +24,29 @@ void CondVar::wait(std::unique_lock<Mutex>& lock) {
     m.record(sim::OpCode::unlock);
     m.release();
     m.lock();
-    return;
+    return true;
   }
   waiters_.push_back(self);
   record(sim::OpCode::wait);
   // Release and block with no scheduling point between, so no notify can fall in the gap.
   m.record(sim::OpCode::unlock);
   m.release();
-  sim::kernel::block(sim::BlockReason::condvar, describe());
+  bool woken = true;
+  if (!deadline_ns) {
+    sim::kernel::block(sim::BlockReason::condvar, describe(), {object_id(), {}});
+  } else {
+    // A deadline already past times out at this tick (once no fiber can run), never earlier
+    // than now: virtual time does not go back.
+    const std::uint64_t deadline = std::max(*deadline_ns, sim::kernel::now_ns());
+    woken = sim::kernel::block_until(sim::BlockReason::condvar, describe(), deadline, {object_id(), {}});
+    if (!woken) {
+      // Not notified: leave the queue, so a later notify_one goes to a fiber still waiting.
+      detail::erase_waiter(waiters_, self);
+      record(sim::OpCode::timeout);
+    }
+  }
   m.lock();
+  return woken;
 }
 
 void CondVar::notify_one() {

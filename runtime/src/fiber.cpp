@@ -13,6 +13,11 @@ FiberInfo info(FiberId f) {
   return sim::kernel::info(f);
 }
 
+SchedulerState scheduler_state() {
+  sim::kernel::require("omega::scheduler_state");
+  return sim::kernel::scheduler();
+}
+
 void check(bool condition, const std::string& message) {
   sim::kernel::require("omega::check");
   if (condition) return;

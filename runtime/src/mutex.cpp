@@ -28,7 +28,7 @@ void Mutex::lock() {
   check_not_holding("relocks");
   if (owner_.valid()) {
     waiters_.push_back(detail::me());
-    sim::kernel::block(sim::BlockReason::mutex, waiting_text());
+    sim::kernel::block(sim::BlockReason::mutex, waiting_text(), {object_id(), owner_});
     // unlock() handed us the mutex before waking us
   } else {
     owner_ = detail::me();
@@ -54,7 +54,7 @@ bool Mutex::try_lock_for_ns(std::uint64_t timeout_ns) {
   if (owner_.valid()) {
     waiters_.push_back(detail::me());
     if (!sim::kernel::block_until(sim::BlockReason::mutex, waiting_text(),
-                                  detail::deadline_after(timeout_ns))) {
+                                  detail::deadline_after(timeout_ns), {object_id(), owner_})) {
       detail::erase_waiter(waiters_, detail::me());
       record(sim::OpCode::timeout);
       return false;
@@ -93,6 +93,8 @@ void Mutex::release() {
   owner_ = waiters_.front();
   waiters_.pop_front();
   sim::kernel::wake(owner_);
+  // The others now wait for the new holder (their FiberInfo::wait says so; no allocation).
+  for (FiberId w : waiters_) sim::kernel::set_wait_holder(w, owner_);
 }
 
 }  // namespace omega

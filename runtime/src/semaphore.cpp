@@ -16,7 +16,7 @@ void Semaphore::acquire() {
     --permits_;
   } else {
     waiters_.push_back(detail::me());
-    sim::kernel::block(sim::BlockReason::semaphore, describe() + " (no permits)");
+    sim::kernel::block(sim::BlockReason::semaphore, describe() + " (no permits)", {object_id(), {}});
     // release() handed us a permit before waking us
   }
   record(sim::OpCode::acquire);

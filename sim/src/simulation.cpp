@@ -151,6 +151,9 @@ struct FiberRec {
   FiberStatus status = FiberStatus::ready;
   BlockReason reason = BlockReason::other;
   std::string waits_on;
+  // While blocked, what on as ids (FiberInfo::wait is built from them on request).
+  kernel::BlockOn blocked_on;
+  FiberId join_target;  // valid while blocked in a join
   std::function<std::uint64_t()> body;
 
   ctx::fiber context;  // this fiber's continuation while suspended; empty while running or ended
@@ -159,6 +162,15 @@ struct FiberRec {
 
   std::exception_ptr error;
   std::string error_text;
+  std::uint64_t error_step = 0;  // the step at which it ended by `error`
+  // When `error` is an exception a join rethrew in this fiber: the fiber it came from and the step
+  // of that join (invalid otherwise). Follow error_from to the fiber that threw it first.
+  FiberId error_from;
+  std::uint64_t error_from_step = 0;
+  // The last exception a join rethrew here, from whom and when (compared with `error` at the end).
+  std::exception_ptr rethrown;
+  FiberId rethrown_from;
+  std::uint64_t rethrown_step = 0;
   bool joined = false;
   bool unwinding = false;        // teardown has resumed this fiber to unwind it
   // Teardown could not unwind this fiber (it was suspended where throwing calls std::terminate)
@@ -323,10 +335,18 @@ class Simulation {
     point(PointKind::op);
   }
 
-  void block(BlockReason reason, std::string on) { block_with(reason, std::move(on), std::nullopt, false); }
+  void block(BlockReason reason, std::string on, kernel::BlockOn what) {
+    block_with(reason, std::move(on), std::nullopt, false, what);
+  }
 
-  bool block_until(BlockReason reason, std::string on, std::uint64_t deadline_ns) {
-    return block_with(reason, std::move(on), deadline_ns, true);
+  bool block_until(BlockReason reason, std::string on, std::uint64_t deadline_ns, kernel::BlockOn what) {
+    return block_with(reason, std::move(on), deadline_ns, true, what);
+  }
+
+  void set_wait_holder(FiberId waiter, FiberId holder) {
+    if (inert()) return;
+    FiberRec& g = rec(waiter, "set_wait_holder");
+    if (g.status == FiberStatus::blocked) g.blocked_on.holder = holder;
   }
 
   void sleep_until(std::uint64_t deadline_ns, std::string on) {
@@ -336,7 +356,7 @@ class Simulation {
       return;
     }
     if (on.empty()) on = fmt::format("sleep until {}ns", deadline_ns);
-    block_with(BlockReason::sleep, std::move(on), deadline_ns, false);
+    block_with(BlockReason::sleep, std::move(on), deadline_ns, false, {});
   }
 
   std::uint64_t now_ns() const noexcept { return now_ns_; }
@@ -345,9 +365,12 @@ class Simulation {
     if (ref.run == run_serial_) return false;
     ref.run = run_serial_;
     ref.id = next_object_++;
-    if (!tearing_down_)
-      ledger_.append(ev::Object{ref.id, std::string(kind),
-                                name.empty() ? fmt::format("{}#{}", kind, ref.id) : std::string(name)});
+    Event e = ev::Object{ref.id, std::string(kind),
+                         name.empty() ? fmt::format("{}#{}", kind, ref.id) : std::string(name)};
+    if (!tearing_down_) ledger_.append(e);
+    // Kept (moved, not copied) so that FiberInfo::wait can name the object a fiber waits on.
+    auto& o = std::get<ev::Object>(e);
+    objects_.push_back(ObjectName{std::move(o.kind), std::move(o.name)});
     return true;
   }
 
@@ -433,9 +456,18 @@ class Simulation {
     t.joined = true;
     if (!t.ended()) {
       t.joiners.push_back(current_);
-      block(BlockReason::join, fmt::format("join {}", label(target)));
+      block_with(BlockReason::join, fmt::format("join {}", label(target)), std::nullopt, false, {},
+                 target);
     }
-    if (t.error) std::rethrow_exception(t.error);
+    if (t.error) {
+      // Remembered so that, if this exception ends the joiner too, the run's message names the
+      // fiber that threw it and this join rather than blaming the joiner alone.
+      FiberRec& self = cur();
+      self.rethrown = t.error;
+      self.rethrown_from = target;
+      self.rethrown_step = step_;
+      std::rethrow_exception(t.error);
+    }
   }
 
   std::uint64_t choose(ChoiceKind kind, std::uint64_t bound) {
@@ -469,8 +501,49 @@ class Simulation {
 
   FiberInfo info(FiberId id) {
     const FiberRec& f = rec(id, "info");
-    return FiberInfo{f.id, f.parent, f.name, f.status, f.reason, f.waits_on, f.daemon, f.children};
+    FiberInfo i{f.id, f.parent, f.name, f.status, f.reason, f.waits_on, f.daemon, f.children, {}};
+    if (f.status == FiberStatus::blocked) i.wait = wait_target(f);
+    return i;
   }
+
+  WaitTarget wait_target(const FiberRec& f) const {
+    WaitTarget w;
+    w.kind = f.reason;
+    if (f.join_target.valid()) {
+      w.object_kind = "fiber";
+      w.object_name = fibers_[f.join_target.value]->name;
+      w.target = f.join_target;
+    } else if (f.blocked_on.object < objects_.size()) {
+      w.object_kind = objects_[f.blocked_on.object].kind;
+      w.object_name = objects_[f.blocked_on.object].name;
+      w.object_id = f.blocked_on.object;
+    }
+    if (f.blocked_on.holder.valid()) w.holder = f.blocked_on.holder;
+    if (f.has_timer) w.deadline_ns = f.timer.deadline_ns;
+    return w;
+  }
+
+  SchedulerState scheduler() const {
+    SchedulerState s;
+    s.policy = describe(options_.policy);
+    s.step = step_;
+    s.decisions = decisions_;
+    s.preemptions = preemptions_;
+    s.now_ns = now_ns_;
+    s.running = current_;
+    for (const auto& f : fibers_) {
+      switch (f->status) {
+        case FiberStatus::ready: s.ready.push_back(f->id); break;
+        case FiberStatus::running: break;  // only the current fiber runs
+        case FiberStatus::blocked: s.blocked.push_back(f->id); break;
+        case FiberStatus::done: s.done.push_back(f->id); break;
+        case FiberStatus::error: s.failed.push_back(f->id); break;
+      }
+    }
+    return s;
+  }
+
+  std::string policy_name() const { return describe(options_.policy); }
 
   std::string label(FiberId id) const {
     if (id.value >= fibers_.size()) return fmt::format("{} (?)", id.value);
@@ -540,12 +613,14 @@ class Simulation {
   // (`is_timeout`: the operation reports a timeout; otherwise it is a sleep). Returns false iff
   // the deadline woke it.
   bool block_with(BlockReason reason, std::string on, std::optional<std::uint64_t> deadline,
-                  bool is_timeout) {
+                  bool is_timeout, kernel::BlockOn what, FiberId join_target = {}) {
     if (inert()) return true;
     FiberRec& f = cur();
     f.status = FiberStatus::blocked;
     f.reason = reason;
     f.waits_on = std::move(on);
+    f.blocked_on = what;
+    f.join_target = join_target;
     f.timed_out = false;
     if (deadline) {
       timers_.insert(Timer{*deadline, is_timeout, f.id.value});
@@ -843,6 +918,11 @@ class Simulation {
     if (error) {
       f.error = error;
       f.error_text = describe_exception(error);
+      f.error_step = step_;
+      if (error == f.rethrown) {
+        f.error_from = f.rethrown_from;
+        f.error_from_step = f.rethrown_step;
+      }
       ledger_.append(ev::Error{f.id, f.error_text});
     } else {
       ledger_.append(ev::Done{f.id, value_hash});
@@ -851,9 +931,7 @@ class Simulation {
     f.joiners.clear();
 
     if (error && f.id == root_) {
-      end_run(Outcome::exception,
-              fmt::format("fiber {} threw {} at step {}", label(f.id), f.error_text, step_),
-              std::nullopt);
+      end_run(Outcome::exception, error_history(f), std::nullopt);
       return;
     }
     if (live_non_daemon_ == 0) {
@@ -863,13 +941,31 @@ class Simulation {
     decide(PointKind::exit);
   }
 
+  // Where fiber f's exception comes from: "fiber 2 (worker) threw std::runtime_error: full at
+  // step 7", then ", rethrown at join by fiber 0 (root) at step 9" for each join that rethrew it
+  // on its way to f (the one that threw first, not the last joiner, is what to debug).
+  std::string error_history(const FiberRec& f) const {
+    std::vector<const FiberRec*> path{&f};  // f, then whom it joined, ..., the origin
+    while (path.back()->error_from.valid()) path.push_back(fibers_[path.back()->error_from.value].get());
+    const FiberRec& origin = *path.back();
+    std::string text = fmt::format("fiber {} threw {} at step {}", label(origin.id), origin.error_text,
+                                   origin.error_step);
+    for (auto it = path.rbegin() + 1; it != path.rend(); ++it)
+      text += fmt::format(", rethrown at join by fiber {} at step {}", label((*it)->id),
+                          (*it)->error_from_step);
+    return text;
+  }
+
   // Every non-daemon fiber has ended: pass, unless an exception was never joined.
   void end_of_run() {
     for (const auto& f : fibers_) {
       if (f->error && !f->joined) {
         end_run(Outcome::exception,
-                fmt::format("fiber {} threw {} and was never joined (step {})", label(f->id),
-                            f->error_text, step_),
+                f->error_from.valid()
+                    ? fmt::format("{}; fiber {} was never joined (step {})", error_history(*f),
+                                  label(f->id), step_)
+                    : fmt::format("fiber {} threw {} and was never joined (step {})", label(f->id),
+                                  f->error_text, step_),
                 std::nullopt);
         return;
       }
@@ -1042,6 +1138,10 @@ class Simulation {
   std::set<Timer> timers_;
   std::uint64_t run_serial_;
   std::uint32_t next_object_ = 0;
+  struct ObjectName {
+    std::string kind, name;
+  };
+  std::vector<ObjectName> objects_;  // index = object id in this run
   std::vector<OpRule> op_rules_;  // by OpId, resolved on first use in this run
   std::uint64_t family_counts_[std::size(kFamilies)] = {};
   std::uint64_t family_limits_[std::size(kFamilies)] = {};
@@ -1113,6 +1213,8 @@ RunResult run(const RunOptions& options, std::function<void()> body) {
   return s.execute(std::move(body));
 }
 
+std::string current_policy() { return sim("omega::sim::current_policy").policy_name(); }
+
 namespace kernel {
 
 bool in_simulation() noexcept { return tls_current != nullptr; }
@@ -1124,6 +1226,7 @@ std::uint64_t run_serial() { return sim("omega::sim::kernel::run_serial").run_se
 FiberId current_fiber() { return sim("omega::current").current(); }
 std::uint64_t step() { return sim().step(); }
 FiberInfo info(FiberId f) { return sim().info(f); }
+SchedulerState scheduler() { return sim("omega::sim::kernel::scheduler").scheduler(); }
 std::string label(FiberId f) { return sim().label(f); }
 FiberId spawn(std::function<std::uint64_t()> body, std::string name, bool daemon,
               std::optional<std::set<std::string>> caps) {
@@ -1140,10 +1243,11 @@ void yield() {
   tls_current->yield();
 }
 void point() { sim().op_point(); }
-void block(BlockReason reason, std::string on) { sim().block(reason, std::move(on)); }
-bool block_until(BlockReason reason, std::string on, std::uint64_t deadline_ns) {
-  return sim().block_until(reason, std::move(on), deadline_ns);
+void block(BlockReason reason, std::string on, BlockOn what) { sim().block(reason, std::move(on), what); }
+bool block_until(BlockReason reason, std::string on, std::uint64_t deadline_ns, BlockOn what) {
+  return sim().block_until(reason, std::move(on), deadline_ns, what);
 }
+void set_wait_holder(FiberId waiter, FiberId holder) { sim().set_wait_holder(waiter, holder); }
 void sleep_until(std::uint64_t deadline_ns, std::string on) {
   sim("omega::sleep_for").sleep_until(deadline_ns, std::move(on));
 }

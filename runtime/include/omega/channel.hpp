@@ -102,8 +102,9 @@ class Channel : public detail::Primitive {
     Sender self{detail::me(), &value};
     senders_.push_back(&self);
     const std::string on = describe() + (capacity_ == 0 ? " (waiting for a receiver)" : " (full)");
-    const bool woken = deadline ? sim::kernel::block_until(sim::BlockReason::channel_send, on, *deadline)
-                                : (sim::kernel::block(sim::BlockReason::channel_send, on), true);
+    const sim::kernel::BlockOn what{object_id(), {}};
+    const bool woken = deadline ? sim::kernel::block_until(sim::BlockReason::channel_send, on, *deadline, what)
+                                : (sim::kernel::block(sim::BlockReason::channel_send, on, what), true);
     if (self.taken) {
       record(sim::OpCode::send, hash);
       return true;
@@ -144,8 +145,9 @@ class Channel : public detail::Primitive {
     Receiver self{detail::me(), std::nullopt};
     receivers_.push_back(&self);
     const std::string on = describe() + " (empty)";
-    const bool woken = deadline ? sim::kernel::block_until(sim::BlockReason::channel_recv, on, *deadline)
-                                : (sim::kernel::block(sim::BlockReason::channel_recv, on), true);
+    const sim::kernel::BlockOn what{object_id(), {}};
+    const bool woken = deadline ? sim::kernel::block_until(sim::BlockReason::channel_recv, on, *deadline, what)
+                                : (sim::kernel::block(sim::BlockReason::channel_recv, on, what), true);
     if (self.slot) {
       record(sim::OpCode::recv, detail::value_hash(*self.slot));
       return std::move(self.slot);

@@ -22,6 +22,8 @@ namespace omega {
 
 using sim::FiberInfo;
 using sim::FiberStatus;
+using sim::SchedulerState;
+using sim::WaitTarget;
 
 namespace detail {
 
@@ -114,7 +116,12 @@ T join(const Fiber<T>& f) {
 // The running fiber's id (the root is fiber 0).
 FiberId current();
 
-// Name, parent, children, status (with the block reason) of a fiber of this run.
+// Name, parent, children, status (with the block reason, and what it waits on as `wait`) of a
+// fiber of this run.
 FiberInfo info(FiberId f);
+
+// The scheduler's view of this run: the policy's name, step, virtual time, the running fiber and
+// the ready, blocked, done and failed fibers. Built when called (O(fibers)); only inside a run.
+SchedulerState scheduler_state();
 
 }  // namespace omega

@@ -37,7 +37,7 @@ class IVar : public detail::Primitive {
     if (!begin("omega::IVar::get", detail::op_id<"ivar.get">())) return teardown_value();
     if (!value_) {
       waiters_.push_back(detail::me());
-      sim::kernel::block(sim::BlockReason::ivar, describe() + " (empty)");
+      sim::kernel::block(sim::BlockReason::ivar, describe() + " (empty)", {object_id(), {}});
     }
     record(sim::OpCode::get, detail::value_hash(*value_));
     return *value_;
@@ -55,7 +55,7 @@ class IVar : public detail::Primitive {
     if (!value_) {
       waiters_.push_back(detail::me());
       if (!sim::kernel::block_until(sim::BlockReason::ivar, describe() + " (empty)",
-                                    detail::deadline_after(detail::to_ns(timeout)))) {
+                                    detail::deadline_after(detail::to_ns(timeout)), {object_id(), {}})) {
         detail::erase_waiter(waiters_, detail::me());
         record(sim::OpCode::timeout);
         return std::nullopt;

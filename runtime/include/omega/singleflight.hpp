@@ -2,11 +2,12 @@
 // omega::Singleflight<K, V> (Go's semantics): run(key, fn) — the first caller for a key runs fn;
 // callers arriving while it is in flight block and share its result or its exception; the key is
 // forgotten when the call finishes, so a later call runs fn again. Stats: calls, executions,
-// shared.
+// shared. Queries: in_flight(key), in_flight_count().
 
 #include <omega/detail/primitive.hpp>
 #include <omega/ivar.hpp>
 
+#include <cstddef>
 #include <exception>
 #include <map>
 #include <memory>
@@ -52,6 +53,13 @@ class Singleflight : public detail::Primitive {
     flight->outcome.put(outcome);
     return outcome->value();
   }
+
+  // True while a run(key, ...) is executing fn, i.e. a call for `key` now would share its result
+  // rather than run fn. A query, not an operation: no scheduling point, no event; callable outside
+  // a run (the last run's state) and, in a run that has not used this object yet, false.
+  bool in_flight(const K& key) const { return !stale() && inflight_.find(key) != inflight_.end(); }
+  // The number of keys with a flight in progress (0 in a run that has not used this object yet).
+  std::size_t in_flight_count() const noexcept { return stale() ? 0 : inflight_.size(); }
 
   const SingleflightStats& stats() const noexcept {
     static const SingleflightStats kFresh{};  // immutable: what an object new to this run reports

@@ -14,11 +14,30 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace omega::sim {
 
 enum class FiberStatus : std::uint8_t { ready, running, blocked, done, error };
 std::string_view to_string(FiberStatus s) noexcept;
+
+// What a blocked fiber waits on, as data: the same wait `FiberInfo::waits_on` describes in words
+// (that text stays the reports' wording; this is for programs, e.g. a wait-for graph). Built when
+// info() is called; blocking itself only records ids.
+struct WaitTarget {
+  BlockReason kind = BlockReason::other;  // == FiberInfo::reason
+  // The object waited on: "mutex", "channel", "ivar", "condvar", "semaphore", ... as in its Object
+  // event, or "fiber" for a join. Empty when the wait is on no object (a sleep, an oracle call in
+  // flight, a primitive that does not say).
+  std::string object_kind;
+  // Its name in this run ("accounts", or "mutex#3" when unnamed); for a join, the joined fiber's.
+  std::string object_name;
+  std::optional<std::uint32_t> object_id;  // the object's id in this run (Object events); not for a join
+  std::optional<FiberId> holder;  // mutex: the fiber holding it now (follows hand-overs)
+  std::optional<FiberId> target;  // join: the fiber waited for
+  std::optional<std::uint64_t> deadline_ns;  // a timed wait or a sleep: the virtual time it ends
+  friend bool operator==(const WaitTarget&, const WaitTarget&) = default;
+};
 
 struct FiberInfo {
   FiberId id, parent;
@@ -28,7 +47,27 @@ struct FiberInfo {
   std::string waits_on;                     // while blocked: "join 2 (worker)", "mutex accounts", ...
   bool daemon = false;
   std::vector<FiberId> children;
+  WaitTarget wait;  // while blocked: what it waits on, as data; default (kind other, empty) otherwise
 };
+
+// The scheduler's view of the running run (the original module's SchedulerView): built only when
+// asked for, never on the scheduling path. Fiber ids in ascending order.
+struct SchedulerState {
+  std::string policy;             // the policy's name, as describe(Policy): "random", "pct:2", ...
+  std::uint64_t step = 0;         // scheduling points so far
+  std::uint64_t decisions = 0;    // choices consumed so far (scheduling and data)
+  std::uint64_t preemptions = 0;  // so far
+  std::uint64_t now_ns = 0;       // virtual time
+  FiberId running;                // the fiber that asked
+  std::vector<FiberId> ready;     // runnable, waiting for their turn
+  std::vector<FiberId> blocked;   // waiting (see info(id).wait for on what)
+  std::vector<FiberId> done;      // returned
+  std::vector<FiberId> failed;    // ended by an exception
+};
+
+// The current run's policy name (as describe(Policy) prints it: "random", "round-robin",
+// "fair-rr:3", "pct:2", "replay", "vector", a custom policy's name). Only inside a run.
+std::string current_policy();
 
 // A runtime object's identity within one run. Primitives hold one; ids are dense per run.
 struct ObjectRef {
@@ -54,6 +93,8 @@ bool tearing_down() noexcept;
 FiberId current_fiber();
 std::uint64_t step();
 FiberInfo info(FiberId f);
+// A snapshot of the scheduler (see SchedulerState); costs O(fibers), only when called.
+SchedulerState scheduler();
 std::string label(FiberId f);  // "2 (worker)"
 
 // Starts a fiber; the body returns a hash of its result for the Done event (0 if none).
@@ -79,16 +120,27 @@ std::optional<ev::OracleCall> replayed_oracle_call(std::uint32_t oracle, std::ui
 // Fiber verbs govern themselves as "fiber.spawn", "fiber.yield" and "fiber.join".
 void yield();  // a scheduling point whose default is the next fiber
 void point();  // a scheduling point before an operation takes effect (default: keep running)
-// Blocks the current fiber until wake(); `on` names what it waits for in reports.
-void block(BlockReason reason, std::string on);
+// What a primitive blocks on, for FiberInfo::wait: ids only, so blocking allocates nothing more.
+struct BlockOn {
+  static constexpr std::uint32_t kNoObject = 0xffffffffu;
+  std::uint32_t object = kNoObject;  // the primitive's object id in this run (after attach)
+  FiberId holder;                    // a mutex's holder; invalid if none
+};
+
+// Blocks the current fiber until wake(); `on` names what it waits for in reports, `what` as data.
+void block(BlockReason reason, std::string on, BlockOn what = {});
 void wake(FiberId f);
-// Waits until `target` has ended and marks it joined; rethrows its exception.
+// Waits until `target` has ended and marks it joined; rethrows its exception (the run's message
+// then names the fiber that threw and every join that rethrew it).
 void join(FiberId target);
 
 // Blocks like block(), but gives up when virtual time reaches `deadline_ns`. Returns true when
 // woken, false on timeout. At one tick, sleepers wake before timeouts fire, so an operation that
 // lands on the same tick as a timeout wins.
-bool block_until(BlockReason reason, std::string on, std::uint64_t deadline_ns);
+bool block_until(BlockReason reason, std::string on, std::uint64_t deadline_ns, BlockOn what = {});
+// A blocked fiber's mutex passed to `holder`: its FiberInfo::wait.holder follows (its waits_on
+// text does not change). Does nothing unless `waiter` is blocked.
+void set_wait_holder(FiberId waiter, FiberId holder);
 // Sleeps until virtual time `deadline_ns`; ties wake in (deadline, fiber id) order. `on` says
 // what the fiber is doing in reports (default "sleep until <t>ns").
 void sleep_until(std::uint64_t deadline_ns, std::string on = {});
