@@ -92,8 +92,10 @@ std::string describe(const Event& e) {
         else if constexpr (std::is_same_v<T, ev::Yield>)
           return fmt::format("Yield fiber={}", fid(x.fiber));
         else if constexpr (std::is_same_v<T, ev::Block>)
-          return fmt::format("Block fiber={} reason={} on={}", fid(x.fiber), to_string(x.reason),
-                             x.on);
+          return fmt::format("Block fiber={} reason={} on={}{}{}", fid(x.fiber), to_string(x.reason),
+                             x.on,
+                             x.object == ev::Block::kNoObject ? "" : fmt::format(" object={}", x.object),
+                             x.holder.valid() ? fmt::format(" holder={}", x.holder.value) : "");
         else if constexpr (std::is_same_v<T, ev::Wake>)
           return fmt::format("Wake fiber={} by={}", fid(x.fiber), fid(x.by));
         else if constexpr (std::is_same_v<T, ev::Join>)

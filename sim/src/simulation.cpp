@@ -628,7 +628,8 @@ class Simulation {
       f.timer = Timer{*deadline, is_timeout, f.id.value};
     }
     remove_runnable(f.id);
-    ledger_.append(ev::Block{f.id, reason, f.waits_on});
+    ledger_.append(ev::Block{f.id, reason, f.waits_on, what.object,
+                              join_target.valid() ? join_target : what.holder});
     point(PointKind::block);
     return !f.timed_out;
   }

@@ -16,7 +16,8 @@ std::vector<Event> every_kind() {
       ev::Spawn{FiberId{0}, FiberId{}, false, "root"},
       ev::ScheduleChoose{1'000'000, 300, FiberId{2}, 1, {FiberId{0}, FiberId{2}, FiberId{70000}}, FiberId{0}},
       ev::Yield{FiberId{1}},
-      ev::Block{FiberId{1}, BlockReason::channel_recv, "channel jobs"},
+      ev::Block{FiberId{1}, BlockReason::channel_recv, "channel jobs", ev::Block::kNoObject, {}},
+      ev::Block{FiberId{1}, BlockReason::mutex, "mutex accounts (held by 2 (b))", 4, FiberId{2}},
       ev::Wake{FiberId{1}, FiberId{2}},
       ev::Join{FiberId{0}, FiberId{1}},
       ev::Done{FiberId{1}, 0xfedcba9876543210ull},
@@ -77,4 +78,33 @@ TEST_CASE("the canonical ready-set hash is FNV-1a over a u32 count and u32 ids")
   const std::vector<std::uint8_t> bytes{2, 0, 0, 0, 0, 0, 0, 0, 5, 1, 0, 0};
   CHECK(ready_set_hash({FiberId{0}, FiberId{261}}) == fnv1a64(bytes));
   CHECK(ready_set_hash({FiberId{0}, FiberId{1}}) != ready_set_hash({FiberId{1}, FiberId{0}}));
+}
+
+TEST_CASE("the compact encoding round-trips every event kind, alone and in sequence") {
+  const std::vector<Event> events = every_kind();
+  for (const Event& e : events) {
+    const std::vector<Event> one{e};
+    CHECK_MESSAGE(decode_compact(encode_compact(one)) == one, describe(e));
+  }
+  CHECK(decode_compact(encode_compact(events)) == events);
+}
+
+TEST_CASE("the compact encoding: an expected decision is one byte; bad input names the cause") {
+  // Fiber 0 yields, then 0 and 1 are ready and fiber 1 is chosen: the ready set is new once.
+  const std::vector<Event> first{ev::Yield{FiberId{0}},
+                                 ev::ScheduleChoose{1, 0, FiberId{1}, 0, {FiberId{0}, FiberId{1}}, FiberId{0}}};
+  std::vector<Event> more = first;
+  more.push_back(ev::Yield{FiberId{1}});
+  more.push_back(ev::ScheduleChoose{2, 1, FiberId{0}, 0, {FiberId{0}, FiberId{1}}, FiberId{1}});
+  CHECK(encode_compact(more).size() == encode_compact(first).size() + 2);  // one byte per event
+  CHECK(decode_compact(encode_compact(more)) == more);
+  const std::vector<std::uint8_t> unknown{0x5f};
+  CHECK_THROWS_WITH_AS(decode_compact(unknown), doctest::Contains("unknown event tag 0x5f"), LedgerFormatError);
+  const std::vector<std::uint8_t> dangling{ev::Error::kCode | 0x20, 5};  // string 5 of none
+  CHECK_THROWS_WITH_AS(decode_compact(dangling), doctest::Contains("string reference 5 past the 0 strings"),
+                       LedgerFormatError);
+  CompactLimits limits;
+  limits.max_events = 2;
+  CHECK_THROWS_WITH_AS(decode_compact(encode_compact(more), limits), doctest::Contains("more than 2 events"),
+                       LedgerFormatError);
 }

@@ -45,6 +45,7 @@ struct Budgets {
   // Defaults with OMEGA_* overrides applied; throws UsageError on a malformed or out-of-range
   // value (see the table above).
   static Budgets from_env();
+  friend bool operator==(const Budgets&, const Budgets&) = default;
 };
 
 // Stack size of each fiber (OMEGA_STACK_KB, default 256 KiB), excluding the guard page. Throws

@@ -63,9 +63,15 @@ struct Yield {
 
 struct Block {
   static constexpr std::uint8_t kCode = 4;
+  static constexpr std::uint32_t kNoObject = 0xffffffffu;
   FiberId fiber;
   BlockReason reason = BlockReason::other;
   std::string on;  // the object waited on, e.g. "join 2 (worker)"
+  // As data, for wait-for graphs: the object's id (its Object event; kNoObject for a join, a sleep
+  // or a primitive that does not say) and the fiber that must act first: a mutex's holder, or for
+  // a join the fiber joined (invalid when none).
+  std::uint32_t object = kNoObject;
+  FiberId holder;
   friend bool operator==(const Block&, const Block&) = default;
 };
 

@@ -83,4 +83,19 @@ std::vector<std::uint8_t> encode(std::span<const Event> events);
 // Decodes a whole event stream; throws LedgerFormatError on truncated or unknown input.
 std::vector<Event> decode(std::span<const std::uint8_t> bytes);
 
+// The compact encoding of ledger files (layout at the top of ledger_compact.cpp; the file around
+// it in docs/ledger-format.md). Lossless for any event sequence, decode_compact(encode_compact(e))
+// == e, while what the decoder can recompute (steps, decision indices, unchanged ready sets, the
+// fiber chosen, the acting fiber, repeated strings) costs a flag bit rather than bytes.
+std::vector<std::uint8_t> encode_compact(std::span<const Event> events);
+
+// Bounds for decoding untrusted bytes: past them decoding stops with a LedgerFormatError rather
+// than allocating. The defaults hold a run of the default budgets (10^6 steps) with room to spare.
+struct CompactLimits {
+  std::uint64_t max_events = std::uint64_t{1} << 23;          // 8 Mi events
+  std::uint64_t max_ready = std::uint64_t{1} << 16;           // fibers in one ready set
+  std::uint64_t max_ready_entries = std::uint64_t{1} << 26;   // ready-set entries over all events
+};
+std::vector<Event> decode_compact(std::span<const std::uint8_t> bytes, const CompactLimits& limits = {});
+
 }  // namespace omega::sim

@@ -1,0 +1,536 @@
+// The compact event encoding of ledger files (docs/ledger-format.md has the whole file). Lossless
+// for any event sequence; what the decoder can recompute costs a flag bit instead of bytes:
+//
+//   state, shared by encoder and decoder, updated after every event:
+//     actor     the fiber that acted last (initially 0, the root): ScheduleChoose.chosen,
+//               Spawn.parent, Wake.by, else the event's `fiber` field
+//     step      the last ScheduleChoose.step (initially 0)
+//     decision  the next decision index: last ScheduleChoose/Choice decision_index + 1
+//     ready     the last ScheduleChoose.ready
+//     strings   every string so far, interned: varint(0) string = new (appended to the table),
+//               varint(i + 1) = table[i]
+//     args      per object id (dense, as Object events introduce them), the last Op.arg
+//     now       the last TimeAdvance.now_ns
+//   fiber = varint(id + 1), 0 = none; delta = varint((x - base) mod 2^64), zz = zigzag varint
+//
+//   ScheduleChoose: tag = 0x80 | flags (no other field when every flag says "as expected")
+//     0x01  step == state.step + 1 and decision_index == state.decision; else
+//           delta(step, state.step + 1) and varint(decision_index) follow
+//     0x02  ready == state.ready; else a mode byte: 0 = varint(count) fiber*count;
+//           1 = the fibers toggled against state.ready (both strictly ascending): varint(count),
+//           then the first id, then each next id minus the previous minus 1
+//     0x04  current == state.actor; else fiber(current)
+//     0x18  chosen: 0x00 = alternative(choice) with default `current`; 0x08 = with default the
+//           next ready fiber after `current` (cyclic); 0x10 = fiber(chosen) follows
+//     0x60  choice: 0x00 / 0x20 / 0x40 = choice 0 / 1 / 2; 0x60 = varint(choice) follows
+//   Other events: tag = code | 0x20 when the actor field (Spawn.parent, Wake.by, else fiber) is
+//   state.actor (it is then not written), or for Choice/Divergence when decision_index ==
+//   state.decision, or for Object when object == the next dense id; the fields as in memory
+//   (ledger_codec.cpp) except: strings interned, Block.object as varint(object + 1) (0 = none),
+//   Op.arg as zz(arg - args[object]), TimeAdvance.now_ns as zz(now_ns - state.now).
+
+#include <omega/sim/ledger_codec.hpp>
+
+#include <omega/sim/byte_io.hpp>
+
+#include <algorithm>
+#include <iterator>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+#include <string_view>
+#include <type_traits>
+
+namespace omega::sim {
+
+namespace {
+
+using detail::put_varint;
+using detail::Reader;
+
+constexpr std::uint8_t kScheduleTag = 0x80;
+constexpr std::uint8_t kImplicit = 0x20;
+constexpr std::uint8_t kStepAsExpected = 0x01, kReadySame = 0x02, kCurrentIsActor = 0x04;
+constexpr std::uint8_t kChosenMask = 0x18, kChosenDefaultCurrent = 0x00, kChosenDefaultNext = 0x08,
+                       kChosenExplicit = 0x10;
+constexpr std::uint8_t kChoiceMask = 0x60, kChoiceShift = 5, kChoiceExplicit = 3;
+
+std::uint64_t zigzag(std::uint64_t delta) noexcept {
+  const auto s = static_cast<std::int64_t>(delta);
+  return (static_cast<std::uint64_t>(s) << 1) ^ static_cast<std::uint64_t>(s >> 63);
+}
+std::uint64_t unzigzag(std::uint64_t z) noexcept { return (z >> 1) ^ (~(z & 1) + 1); }
+
+bool strictly_ascending(const std::vector<FiberId>& v) noexcept {
+  return std::adjacent_find(v.begin(), v.end(), [](FiberId a, FiberId b) { return a >= b; }) == v.end();
+}
+
+// The fiber a ScheduleChoose with this ready set, current fiber and choice takes, when the default
+// (alternative 0) is `current` or the next ready fiber after it: the kernel's alternatives order
+// (choice_source.hpp: the default, then the other ready fibers ascending).
+std::optional<FiberId> derived_chosen(const std::vector<FiberId>& ready, FiberId current,
+                                      bool default_is_current, std::uint64_t choice) {
+  if (ready.empty() || choice >= ready.size()) return std::nullopt;
+  FiberId def = current;
+  if (!default_is_current) {
+    auto it = std::upper_bound(ready.begin(), ready.end(), current);
+    def = it != ready.end() ? *it : ready.front();
+  }
+  const auto pos = static_cast<std::size_t>(std::find(ready.begin(), ready.end(), def) - ready.begin());
+  if (pos == ready.size()) return std::nullopt;  // the default must be one of the alternatives
+  if (choice == 0) return def;
+  const std::size_t j = choice - 1;
+  return ready[j < pos ? j : j + 1];
+}
+
+// The state both directions keep (see the top of this file).
+struct State {
+  FiberId actor{0};
+  std::uint64_t step = 0, decision = 0, now = 0;
+  std::vector<FiberId> ready;
+  std::vector<std::uint64_t> args;  // by dense object id
+
+  // After each event, encoder and decoder alike.
+  void after(const Event& e) {
+    std::visit(
+        [this](const auto& x) {
+          using T = std::decay_t<decltype(x)>;
+          if constexpr (std::is_same_v<T, ev::ScheduleChoose>) {
+            actor = x.chosen;
+            step = x.step;
+            decision = x.decision_index + 1;
+            ready = x.ready;
+          } else if constexpr (std::is_same_v<T, ev::Choice>) {
+            decision = x.decision_index + 1;
+          } else if constexpr (std::is_same_v<T, ev::Spawn>) {
+            actor = x.parent;
+          } else if constexpr (std::is_same_v<T, ev::Wake>) {
+            actor = x.by;
+          } else if constexpr (std::is_same_v<T, ev::Object>) {
+            if (x.object == args.size()) args.push_back(0);
+          } else if constexpr (std::is_same_v<T, ev::Op>) {
+            actor = x.fiber;
+            if (x.object < args.size()) args[x.object] = x.arg;
+          } else if constexpr (std::is_same_v<T, ev::TimeAdvance>) {
+            now = x.now_ns;
+          } else if constexpr (requires { x.fiber; }) {
+            actor = x.fiber;
+          }
+        },
+        e);
+  }
+  std::uint64_t arg_base(std::uint32_t object) const noexcept {
+    return object < args.size() ? args[object] : 0;
+  }
+};
+
+class CompactWriter {
+ public:
+  std::vector<std::uint8_t> out;
+
+  void event(const Event& e) {
+    std::visit([this](const auto& x) { write(x); }, e);
+    state_.after(e);
+  }
+
+ private:
+  void byte(std::uint8_t b) { out.push_back(b); }
+  void varint(std::uint64_t v) {
+    std::uint8_t buf[10];
+    out.insert(out.end(), buf, put_varint(buf, v));
+  }
+  void fiber(FiberId f) { varint(f.valid() ? std::uint64_t{f.value} + 1 : 0); }
+  void str(const std::string& s) {
+    if (auto it = strings_.find(s); it != strings_.end()) {
+      varint(it->second + 1);
+      return;
+    }
+    varint(0);
+    varint(s.size());
+    out.insert(out.end(), s.begin(), s.end());
+    const std::uint64_t index = strings_.size();
+    strings_.emplace(s, index);
+  }
+  // Tag with the implicit bit when `actor_field` is the state's actor; returns whether to write it.
+  bool tag(std::uint8_t code, FiberId actor_field) {
+    const bool implicit = actor_field == state_.actor;
+    byte(static_cast<std::uint8_t>(code | (implicit ? kImplicit : 0)));
+    return !implicit;
+  }
+
+  void write(const ev::ScheduleChoose& x) {
+    std::uint8_t flags = kScheduleTag;
+    const bool step_expected = x.step == state_.step + 1 && x.decision_index == state_.decision;
+    if (step_expected) flags |= kStepAsExpected;
+    const bool ready_same = x.ready == state_.ready;
+    if (ready_same) flags |= kReadySame;
+    if (x.current == state_.actor) flags |= kCurrentIsActor;
+    std::uint8_t chosen_rule = kChosenExplicit;
+    if (derived_chosen(x.ready, x.current, true, x.choice) == x.chosen)
+      chosen_rule = kChosenDefaultCurrent;
+    else if (derived_chosen(x.ready, x.current, false, x.choice) == x.chosen)
+      chosen_rule = kChosenDefaultNext;
+    flags |= chosen_rule;
+    const std::uint64_t choice_code = x.choice < kChoiceExplicit ? x.choice : kChoiceExplicit;
+    flags |= static_cast<std::uint8_t>(choice_code << kChoiceShift);
+    byte(flags);
+    if (!step_expected) {
+      varint(x.step - (state_.step + 1));
+      varint(x.decision_index);
+    }
+    if (!ready_same) write_ready(x.ready);
+    if (!(flags & kCurrentIsActor)) fiber(x.current);
+    if (chosen_rule == kChosenExplicit) fiber(x.chosen);
+    if (choice_code == kChoiceExplicit) varint(x.choice);
+  }
+
+  void write_ready(const std::vector<FiberId>& ready) {
+    if (strictly_ascending(ready) && strictly_ascending(state_.ready)) {
+      std::vector<FiberId> toggled;
+      std::set_symmetric_difference(ready.begin(), ready.end(), state_.ready.begin(),
+                                    state_.ready.end(), std::back_inserter(toggled));
+      if (toggled.size() < ready.size()) {
+        byte(1);
+        varint(toggled.size());
+        std::uint64_t next = 0;  // the smallest id the next toggle can have
+        for (FiberId f : toggled) {
+          varint(f.value - next);
+          next = std::uint64_t{f.value} + 1;
+        }
+        return;
+      }
+    }
+    byte(0);
+    varint(ready.size());
+    for (FiberId f : ready) fiber(f);
+  }
+
+  void write(const ev::Spawn& x) {
+    const bool parent = tag(ev::Spawn::kCode, x.parent);
+    fiber(x.fiber);
+    if (parent) fiber(x.parent);
+    byte(x.daemon ? 1 : 0);
+    str(x.name);
+  }
+  void write(const ev::Yield& x) {
+    if (tag(ev::Yield::kCode, x.fiber)) fiber(x.fiber);
+  }
+  void write(const ev::Block& x) {
+    if (tag(ev::Block::kCode, x.fiber)) fiber(x.fiber);
+    byte(static_cast<std::uint8_t>(x.reason));
+    str(x.on);
+    varint((std::uint64_t{x.object} + 1) & 0xffffffffu);
+    fiber(x.holder);
+  }
+  void write(const ev::Wake& x) {
+    const bool by = tag(ev::Wake::kCode, x.by);
+    fiber(x.fiber);
+    if (by) fiber(x.by);
+  }
+  void write(const ev::Join& x) {
+    if (tag(ev::Join::kCode, x.fiber)) fiber(x.fiber);
+    fiber(x.target);
+  }
+  void write(const ev::Done& x) {
+    if (tag(ev::Done::kCode, x.fiber)) fiber(x.fiber);
+    varint(x.value_hash);
+  }
+  void write(const ev::Error& x) {
+    if (tag(ev::Error::kCode, x.fiber)) fiber(x.fiber);
+    str(x.message);
+  }
+  void write(const ev::Failure& x) {
+    if (tag(ev::Failure::kCode, x.fiber)) fiber(x.fiber);
+    str(x.message);
+  }
+  void write(const ev::Choice& x) {
+    const bool implicit = x.decision_index == state_.decision;
+    byte(static_cast<std::uint8_t>(ev::Choice::kCode | (implicit ? kImplicit : 0)));
+    if (!implicit) varint(x.decision_index);
+    byte(static_cast<std::uint8_t>(x.kind));
+    varint(x.bound);
+    varint(x.value);
+  }
+  void write(const ev::Deadlock& x) {
+    byte(ev::Deadlock::kCode);
+    str(x.waits);
+  }
+  void write(const ev::BudgetExhausted& x) {
+    byte(ev::BudgetExhausted::kCode);
+    str(x.budget);
+    varint(x.limit);
+  }
+  void write(const ev::Divergence& x) {
+    const bool implicit = x.decision_index == state_.decision;
+    byte(static_cast<std::uint8_t>(ev::Divergence::kCode | (implicit ? kImplicit : 0)));
+    if (!implicit) varint(x.decision_index);
+    str(x.message);
+  }
+  void write(const ev::Object& x) {
+    const bool implicit = x.object == state_.args.size();
+    byte(static_cast<std::uint8_t>(ev::Object::kCode | (implicit ? kImplicit : 0)));
+    if (!implicit) varint(x.object);
+    str(x.kind);
+    str(x.name);
+  }
+  void write(const ev::Op& x) {
+    if (tag(ev::Op::kCode, x.fiber)) fiber(x.fiber);
+    varint(x.object);
+    byte(static_cast<std::uint8_t>(x.op));
+    varint(zigzag(x.arg - state_.arg_base(x.object)));
+  }
+  void write(const ev::TimeAdvance& x) {
+    byte(ev::TimeAdvance::kCode);
+    varint(zigzag(x.now_ns - state_.now));
+  }
+  void write(const ev::Timeout& x) {
+    if (tag(ev::Timeout::kCode, x.fiber)) fiber(x.fiber);
+  }
+  void write(const ev::Denied& x) {
+    if (tag(ev::Denied::kCode, x.fiber)) fiber(x.fiber);
+    str(x.op);
+    str(x.cap);
+  }
+  void write(const ev::OracleCall& x) {
+    if (tag(ev::OracleCall::kCode, x.fiber)) fiber(x.fiber);
+    varint(x.oracle);
+    varint(x.key_hash);
+    str(x.result);
+    varint(x.latency_ns);
+    byte(x.fault);
+    byte(x.executed ? 1 : 0);
+  }
+
+  State state_;
+  std::map<std::string, std::uint64_t, std::less<>> strings_;
+};
+
+}  // namespace
+
+std::vector<std::uint8_t> encode_compact(std::span<const Event> events) {
+  CompactWriter w;
+  for (const Event& e : events) w.event(e);
+  return std::move(w.out);
+}
+
+namespace {
+
+class CompactReader {
+ public:
+  CompactReader(std::span<const std::uint8_t> in, const CompactLimits& limits) : r_(in), limits_(limits) {}
+
+  std::vector<Event> all() {
+    std::vector<Event> events;
+    while (!r_.done()) {
+      if (events.size() >= limits_.max_events)
+        r_.fail(fmt::format("more than {} events", limits_.max_events));
+      events.push_back(event());
+      state_.after(events.back());
+    }
+    return events;
+  }
+
+ private:
+  FiberId actor_or_fiber(std::uint8_t tag) { return tag & kImplicit ? state_.actor : r_.fiber(); }
+  std::string str() {
+    const std::uint64_t ref = r_.varint();
+    if (ref == 0) {
+      strings_.push_back(r_.str());
+      return strings_.back();
+    }
+    if (ref > strings_.size()) r_.fail(fmt::format("string reference {} past the {} strings so far", ref, strings_.size()));
+    return strings_[ref - 1];
+  }
+  std::uint64_t decision_or_explicit(std::uint8_t tag) { return tag & kImplicit ? state_.decision : r_.varint(); }
+
+  Event event() {
+    const std::uint8_t tag = r_.byte();
+    if (tag & kScheduleTag) return schedule(tag);
+    if (tag & 0x40) r_.fail(fmt::format("unknown event tag {:#04x}", tag));
+    const std::uint8_t code = tag & 0x1f;
+    switch (code) {
+      case ev::Spawn::kCode: {
+        ev::Spawn e;
+        e.fiber = r_.fiber();
+        e.parent = actor_or_fiber(tag);
+        e.daemon = r_.byte() != 0;
+        e.name = str();
+        return e;
+      }
+      case ev::Yield::kCode: return ev::Yield{actor_or_fiber(tag)};
+      case ev::Block::kCode: {
+        ev::Block e;
+        e.fiber = actor_or_fiber(tag);
+        e.reason = r_.enumeration<BlockReason>(static_cast<std::uint8_t>(BlockReason::other));
+        e.on = str();
+        e.object = static_cast<std::uint32_t>(r_.u32() - 1);
+        e.holder = r_.fiber();
+        return e;
+      }
+      case ev::Wake::kCode: {
+        ev::Wake e;
+        e.fiber = r_.fiber();
+        e.by = actor_or_fiber(tag);
+        return e;
+      }
+      case ev::Join::kCode: {
+        ev::Join e;
+        e.fiber = actor_or_fiber(tag);
+        e.target = r_.fiber();
+        return e;
+      }
+      case ev::Done::kCode: {
+        ev::Done e;
+        e.fiber = actor_or_fiber(tag);
+        e.value_hash = r_.varint();
+        return e;
+      }
+      case ev::Error::kCode: {
+        ev::Error e;
+        e.fiber = actor_or_fiber(tag);
+        e.message = str();
+        return e;
+      }
+      case ev::Failure::kCode: {
+        ev::Failure e;
+        e.fiber = actor_or_fiber(tag);
+        e.message = str();
+        return e;
+      }
+      case ev::Choice::kCode: {
+        ev::Choice e;
+        e.decision_index = decision_or_explicit(tag);
+        e.kind = r_.enumeration<ChoiceKind>(static_cast<std::uint8_t>(ChoiceKind::spurious));
+        e.bound = r_.varint();
+        e.value = r_.varint();
+        return e;
+      }
+      case ev::Deadlock::kCode: no_implicit(tag); return ev::Deadlock{str()};
+      case ev::BudgetExhausted::kCode: {
+        no_implicit(tag);
+        ev::BudgetExhausted e;
+        e.budget = str();
+        e.limit = r_.varint();
+        return e;
+      }
+      case ev::Divergence::kCode: {
+        ev::Divergence e;
+        e.decision_index = decision_or_explicit(tag);
+        e.message = str();
+        return e;
+      }
+      case ev::Object::kCode: {
+        ev::Object e;
+        e.object = tag & kImplicit ? static_cast<std::uint32_t>(state_.args.size()) : r_.u32();
+        e.kind = str();
+        e.name = str();
+        return e;
+      }
+      case ev::Op::kCode: {
+        ev::Op e;
+        e.fiber = actor_or_fiber(tag);
+        e.object = r_.u32();
+        e.op = r_.enumeration<OpCode>(static_cast<std::uint8_t>(OpCode::timeout));
+        e.arg = state_.arg_base(e.object) + unzigzag(r_.varint());
+        return e;
+      }
+      case ev::TimeAdvance::kCode: no_implicit(tag); return ev::TimeAdvance{state_.now + unzigzag(r_.varint())};
+      case ev::Timeout::kCode: return ev::Timeout{actor_or_fiber(tag)};
+      case ev::Denied::kCode: {
+        ev::Denied e;
+        e.fiber = actor_or_fiber(tag);
+        e.op = str();
+        e.cap = str();
+        return e;
+      }
+      case ev::OracleCall::kCode: {
+        ev::OracleCall e;
+        e.fiber = actor_or_fiber(tag);
+        e.oracle = r_.u32();
+        e.key_hash = r_.varint();
+        e.result = str();
+        e.latency_ns = r_.varint();
+        e.fault = r_.byte();
+        if (e.fault > 3) r_.fail("oracle fault out of range");
+        e.executed = r_.byte() != 0;
+        return e;
+      }
+      default: r_.fail(fmt::format("unknown event tag {:#04x}", tag));
+    }
+  }
+
+  void no_implicit(std::uint8_t tag) {
+    if (tag & kImplicit) r_.fail(fmt::format("unknown event tag {:#04x}", tag));
+  }
+
+  ev::ScheduleChoose schedule(std::uint8_t flags) {
+    ev::ScheduleChoose e;
+    if (flags & kStepAsExpected) {
+      e.step = state_.step + 1;
+      e.decision_index = state_.decision;
+    } else {
+      e.step = state_.step + 1 + r_.varint();
+      e.decision_index = r_.varint();
+    }
+    if (flags & kReadySame)
+      e.ready = state_.ready;
+    else
+      e.ready = read_ready();
+    ready_entries_ += e.ready.size();
+    if (ready_entries_ > limits_.max_ready_entries)
+      r_.fail(fmt::format("more than {} ready-set entries in all", limits_.max_ready_entries));
+    e.current = flags & kCurrentIsActor ? state_.actor : r_.fiber();
+    const std::uint8_t rule = flags & kChosenMask;
+    if (rule == kChosenExplicit) e.chosen = r_.fiber();
+    if (rule > kChosenExplicit) r_.fail(fmt::format("unknown schedule flags {:#04x}", flags));
+    const std::uint64_t choice_code = (flags & kChoiceMask) >> kChoiceShift;
+    e.choice = choice_code == kChoiceExplicit ? r_.varint() : choice_code;
+    if (rule != kChosenExplicit) {
+      const auto chosen = derived_chosen(e.ready, e.current, rule == kChosenDefaultCurrent, e.choice);
+      if (!chosen) r_.fail("a schedule choice outside its ready set");
+      e.chosen = *chosen;
+    }
+    return e;
+  }
+
+  std::vector<FiberId> read_ready() {
+    const std::uint8_t mode = r_.byte();
+    if (mode > 1) r_.fail(fmt::format("unknown ready-set mode {}", mode));
+    const std::uint64_t n = r_.varint();
+    if (n > limits_.max_ready) r_.fail(fmt::format("a ready set of {} fibers (limit {})", n, limits_.max_ready));
+    std::vector<FiberId> list;
+    list.reserve(n);
+    if (mode == 0) {
+      for (std::uint64_t i = 0; i < n; ++i) list.push_back(r_.fiber());
+      return list;
+    }
+    std::uint64_t next = 0;
+    for (std::uint64_t i = 0; i < n; ++i) {
+      const std::uint64_t id = next + r_.varint();
+      if (id >= FiberId::kNone) r_.fail("fiber id out of range in a ready-set delta");
+      list.push_back(FiberId{static_cast<std::uint32_t>(id)});
+      next = id + 1;
+    }
+    if (!strictly_ascending(state_.ready)) r_.fail("a ready-set delta against an unordered set");
+    std::vector<FiberId> ready;
+    std::set_symmetric_difference(state_.ready.begin(), state_.ready.end(), list.begin(), list.end(),
+                                  std::back_inserter(ready));
+    if (ready.size() > limits_.max_ready) r_.fail(fmt::format("a ready set of {} fibers (limit {})", ready.size(), limits_.max_ready));
+    return ready;
+  }
+
+  Reader r_;
+  CompactLimits limits_;
+  State state_;
+  std::vector<std::string> strings_;
+  std::uint64_t ready_entries_ = 0;
+};
+
+}  // namespace
+
+std::vector<Event> decode_compact(std::span<const std::uint8_t> bytes, const CompactLimits& limits) {
+  return CompactReader(bytes, limits).all();
+}
+
+}  // namespace omega::sim
