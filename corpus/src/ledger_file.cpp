@@ -4,7 +4,7 @@
 //
 //   frame content:
 //     header   varint fields and strings (varint length + bytes), in this order:
-//              scenario omega_version policy seed
+//              scenario omega_version policy seed pct_steps
 //              budgets: steps_max fiber_steps_max time_max_ns spawns_max yields_max mutex_ops_max
 //                       ivar_ops_max oracle_calls_max
 //              profile allowed caps stack_bytes      (a set: varint(0) = everything, else
@@ -89,6 +89,7 @@ Header read_header(sim::detail::Reader& r) {
   h.omega_version = r.str();
   h.policy = r.str();
   h.seed = r.varint();
+  h.pct_steps = r.varint();
   sim::Budgets& b = h.budgets;
   for (std::uint64_t* field : {&b.steps_max, &b.fiber_steps_max, &b.time_max_ns, &b.spawns_max, &b.yields_max,
                                &b.mutex_ops_max, &b.ivar_ops_max, &b.oracle_calls_max})
@@ -127,6 +128,7 @@ Header header_for(const std::string& scenario, const sim::RunOptions& options, c
   h.omega_version = OMEGA_VERSION;
   h.policy = sim::describe(options.policy);
   h.seed = options.seed;
+  if (const auto* pct = std::get_if<sim::policy::PCT>(&options.policy)) h.pct_steps = pct->steps;
   h.budgets = options.budgets;
   h.profile = options.governance.profile.name;
   h.allowed = options.governance.profile.allowed;
@@ -149,6 +151,7 @@ std::vector<std::uint8_t> encode_content(const Header& h, std::span<const sim::E
   w.str(h.omega_version);
   w.str(h.policy);
   w.varint(h.seed);
+  w.varint(h.pct_steps);
   const sim::Budgets& b = h.budgets;
   for (std::uint64_t field : {b.steps_max, b.fiber_steps_max, b.time_max_ns, b.spawns_max, b.yields_max,
                               b.mutex_ops_max, b.ivar_ops_max, b.oracle_calls_max})

@@ -8,6 +8,7 @@
 
 #include "cli_input.hpp"
 #include "interrupt.hpp"
+#include "ledger_commands.hpp"
 #include "report.hpp"
 #include "worker.hpp"
 
@@ -71,13 +72,14 @@ int cmd_list() {
 
 struct RunArgs {
   std::string scenario, policy = "random", trace = "short";
-  std::optional<std::string> choices;
+  std::optional<std::string> choices, save;
   std::uint64_t seed = 0, pct_steps = 0, max_runs = 2000;
   bool events = false;
 };
 
 int cmd_run(const RunArgs& a, const std::string& prog, bool shrink) {
   const Scenario& s = require_scenario(a.scenario, prog);
+  if (a.save) cli::check_can_save(*a.save);
   sim::RunOptions o;
   std::string how, reproduce;
   if (a.choices) {
@@ -116,6 +118,7 @@ int cmd_run(const RunArgs& a, const std::string& prog, bool shrink) {
               static_cast<unsigned long long>(r.steps), static_cast<unsigned long long>(r.decisions),
               static_cast<unsigned long long>(r.preemptions), sim::encode_choices(r.choices()).c_str());
   if (!r.passed()) std::printf("  reproduce: %s\n", reproduce.c_str());
+  if (a.save) std::printf("  saved: %s\n", cli::save_ledger(*a.save, s.name, o, r).c_str());
   return r.passed() ? kNothingFound : kFound;
 }
 
@@ -298,6 +301,21 @@ int run_main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "run one schedule of a scenario and print its outcome");
   add_schedule_options(run, run_args);
   run->add_flag("--events", run_args.events, "print the run's ledger events");
+  run->add_option("--save", run_args.save, "write the run's ledger file (zstd; read it with show and stats)");
+
+  std::string show_file, show_format = "text";
+  auto* show = app.add_subcommand("show", "print a ledger file's header and events, names resolved");
+  show->footer(kExitStatus);
+  show->add_option("FILE", show_file, "a ledger file (.omega)")->required();
+  show->add_option("--format", show_format, "text (default) or json (JSON Lines: the header, then one object per event)")
+      ->check(CLI::IsMember({"text", "json"}));
+
+  std::vector<std::string> stats_paths;
+  std::string stats_format = "text";
+  auto* stats = app.add_subcommand("stats", "events per kind, decisions, bytes per decision and compression of ledger files");
+  stats->footer(kExitStatus);
+  stats->add_option("PATH", stats_paths, "ledger files or folders of them")->required();
+  stats->add_option("--format", stats_format, "text (default) or json")->check(CLI::IsMember({"text", "json"}));
 
   RunArgs shrink_args;
   auto* shrink = app.add_subcommand("shrink", "shrink a failing schedule to the fewest preemptions and print it");
@@ -371,8 +389,13 @@ int run_main(int argc, char** argv) {
     if (app.got_subcommand("list")) status = cmd_list();
     else if (run->parsed()) status = cmd_run(run_args, prog, false);
     else if (shrink->parsed()) status = cmd_run(shrink_args, prog, true);
+    else if (show->parsed()) status = cli::cmd_show(show_file, show_format);
+    else if (stats->parsed()) status = cli::cmd_stats(stats_paths, stats_format);
     else status = cmd_explore(ex, prog);
   } catch (const InputError& e) {
+    std::fprintf(stderr, "%s: error: %s\n", prog.c_str(), e.what());
+    return kUsage;
+  } catch (const corpus::FileError& e) {
     std::fprintf(stderr, "%s: error: %s\n", prog.c_str(), e.what());
     return kUsage;
   } catch (const UsageError& e) {

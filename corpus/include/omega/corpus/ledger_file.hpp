@@ -35,6 +35,7 @@ struct Header {
   std::string omega_version;  // of the writer
   std::string policy;         // as describe(Policy) prints it; "vector" for a given choice vector
   std::uint64_t seed = 0;     // meaningless for "vector"
+  std::uint64_t pct_steps = 0;  // PCT's k (0 for other policies)
   sim::Budgets budgets;
   std::string profile = "all";                          // governance profile name
   std::optional<std::set<std::string>> allowed, caps;  // nullopt: everything

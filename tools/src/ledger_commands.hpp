@@ -1,0 +1,26 @@
+#pragma once
+// The runner's ledger-file commands: run --save, show and stats. Bad files throw
+// corpus::FileError ("FILE: cause"), bad arguments InputError; both are exit status 2.
+
+#include <omega/corpus/ledger_file.hpp>
+#include <omega/sim/run.hpp>
+
+#include "cli_input.hpp"
+
+#include <string>
+#include <vector>
+
+namespace omega::cli {
+
+// Throws InputError if `path` exists (checked before the run, so nothing is run for nothing).
+void check_can_save(const std::string& path);
+// Writes the run's ledger file atomically; returns "PATH (N bytes, M events)".
+std::string save_ledger(const std::string& path, const std::string& scenario, const sim::RunOptions& options,
+                        const sim::RunResult& result);
+
+// format: "text" or "json" (JSON Lines for show: a Header object, then one object per event).
+int cmd_show(const std::string& path, const std::string& format);
+// FILEs and folders (every *.omega under them, sorted); a total when more than one file.
+int cmd_stats(const std::vector<std::string>& paths, const std::string& format);
+
+}  // namespace omega::cli
