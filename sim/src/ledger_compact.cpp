@@ -6,7 +6,9 @@
 //               Spawn.parent, Wake.by, else the event's `fiber` field
 //     step      the last ScheduleChoose.step (initially 0)
 //     decision  the next decision index: last ScheduleChoose/Choice decision_index + 1
-//     ready     the last ScheduleChoose.ready
+//     ready     the ready set predicted for the next ScheduleChoose: the last one's, with the
+//               fibers of later Spawn, Wake and Timeout events added and of Block, Done and
+//               Error events removed (kept only while it is strictly ascending)
 //     strings   every string so far, interned: varint(0) string = new (appended to the table),
 //               varint(i + 1) = table[i]
 //     args      per object id (dense, as Object events introduce them), the last Op.arg
@@ -14,20 +16,28 @@
 //   fiber = varint(id + 1), 0 = none; delta = varint((x - base) mod 2^64), zz = zigzag varint
 //
 //   ScheduleChoose: tag = 0x80 | flags (no other field when every flag says "as expected")
-//     0x01  step == state.step + 1 and decision_index == state.decision; else
-//           delta(step, state.step + 1) and varint(decision_index) follow
-//     0x02  ready == state.ready; else a mode byte: 0 = varint(count) fiber*count;
+//     0x01  step == state.step + 1; else delta(step, state.step + 1) follows
+//     decision_index is state.decision; where it is not, the pseudo-event 22 varint(index) comes
+//     first and sets state.decision
+//     0x02  ready == state.ready (as predicted); else a mode byte: 0 = varint(count) fiber*count;
 //           1 = the fibers toggled against state.ready (both strictly ascending): varint(count),
 //           then the first id, then each next id minus the previous minus 1
 //     0x04  current == state.actor; else fiber(current)
 //     0x18  chosen: 0x00 = alternative(choice) with default `current`; 0x08 = with default the
 //           next ready fiber after `current` (cyclic); 0x10 = fiber(chosen) follows
 //     0x60  choice: 0x00 / 0x20 / 0x40 = choice 0 / 1 / 2; 0x60 = varint(choice) follows
+//   Op: tag = 0x40 | op code | 0x10 when fiber == state.actor | 0x20 when object is the object of
+//     the last Op with the same op code (initially 0), then the fiber and the object unless implied, then
+//     zz(arg - args[object])
+//   Block as State::predicted_block says (its reason and object as the fiber's last Block, the
+//   holder as Op lock/unlock left it, the text last seen with those): tag 20 (| 0x20), no fields
+//   Wake of State::predicted_wake (the longest blocked on the last Op's object): tag 21 (| 0x20),
+//     then `by` unless implied
 //   Other events: tag = code | 0x20 when the actor field (Spawn.parent, Wake.by, else fiber) is
 //   state.actor (it is then not written), or for Choice/Divergence when decision_index ==
 //   state.decision, or for Object when object == the next dense id; the fields as in memory
 //   (ledger_codec.cpp) except: strings interned, Block.object as varint(object + 1) (0 = none),
-//   Op.arg as zz(arg - args[object]), TimeAdvance.now_ns as zz(now_ns - state.now).
+//   TimeAdvance.now_ns as zz(now_ns - state.now).
 
 #include <omega/sim/ledger_codec.hpp>
 
@@ -38,6 +48,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 #include <string_view>
 #include <type_traits>
@@ -55,6 +66,14 @@ constexpr std::uint8_t kStepAsExpected = 0x01, kReadySame = 0x02, kCurrentIsActo
 constexpr std::uint8_t kChosenMask = 0x18, kChosenDefaultCurrent = 0x00, kChosenDefaultNext = 0x08,
                        kChosenExplicit = 0x10;
 constexpr std::uint8_t kChoiceMask = 0x60, kChoiceShift = 5, kChoiceExplicit = 3;
+// Codes of the predicted forms (no in-memory event has them): a Block or a Wake exactly as the
+// state predicts (State::predicted_block / predicted_wake), written as the tag alone.
+constexpr std::uint8_t kPredictedBlock = 20, kPredictedWake = 21;
+// Not an event: sets state.decision (varint follows) for the next ScheduleChoose.
+constexpr std::uint8_t kSetDecision = 22;
+// Op, the most frequent event after decisions, has a tag of its own: 0x40 | op code (4 bits).
+constexpr std::uint8_t kOpTag = 0x40, kOpActor = 0x10, kOpSameObject = 0x20;
+static_assert(static_cast<int>(OpCode::timeout) < 16, "an op code must fit in the Op tag's 4 bits");
 
 std::uint64_t zigzag(std::uint64_t delta) noexcept {
   const auto s = static_cast<std::int64_t>(delta);
@@ -90,12 +109,61 @@ struct State {
   std::uint64_t step = 0, decision = 0, now = 0;
   std::vector<FiberId> ready;
   std::vector<std::uint64_t> args;  // by dense object id
+  std::uint32_t op_object = 0;      // the last Op's object
+  OpCode last_op = OpCode::read;
+  std::uint32_t object_for_op[16] = {};  // the object of the last Op with each op code
+  // For the predicted Block and Wake forms: blocked fibers in blocking order with the object they
+  // wait on, each fiber's last Block, each mutex's holder (Op lock / unlock), and the wait text last
+  // seen per (reason, object, holder).
+  std::vector<std::pair<FiberId, std::uint32_t>> blocked;
+  std::map<std::uint32_t, std::pair<BlockReason, std::uint32_t>> last_block;  // by fiber
+  std::map<std::uint32_t, FiberId> holders;                                   // by object
+  std::map<std::tuple<BlockReason, std::uint32_t, std::uint32_t>, std::string> wait_texts;
+
+  // The Block a fiber's earlier blocks predict: its last reason and object, the object's holder now,
+  // the text last seen with those. nullopt when there is nothing to go on.
+  std::optional<ev::Block> predicted_block(FiberId f) const {
+    const auto last = last_block.find(f.value);
+    if (last == last_block.end()) return std::nullopt;
+    ev::Block b;
+    b.fiber = f;
+    b.reason = last->second.first;
+    b.object = last->second.second;
+    const auto h = holders.find(b.object);
+    if (h != holders.end()) b.holder = h->second;
+    const auto t = wait_texts.find({b.reason, b.object, b.holder.value});
+    if (t == wait_texts.end()) return std::nullopt;
+    b.on = t->second;
+    return b;
+  }
+  // The fiber a Wake by the last operation's fiber predicts: the longest blocked on its object.
+  FiberId predicted_wake() const {
+    for (const auto& [f, object] : blocked)
+      if (object == op_object) return f;
+    return {};
+  }
+  void unblocked(FiberId f) {
+    std::erase_if(blocked, [f](const auto& b) { return b.first == f; });
+  }
+
+  // The prediction of the next ready set (see the top of this file).
+  void runnable(FiberId f, bool yes) {
+    if (!f.valid() || !strictly_ascending(ready)) return;
+    auto it = std::lower_bound(ready.begin(), ready.end(), f);
+    const bool there = it != ready.end() && *it == f;
+    if (yes && !there) ready.insert(it, f);
+    if (!yes && there) ready.erase(it);
+  }
 
   // After each event, encoder and decoder alike.
   void after(const Event& e) {
     std::visit(
         [this](const auto& x) {
           using T = std::decay_t<decltype(x)>;
+          if constexpr (std::is_same_v<T, ev::Spawn> || std::is_same_v<T, ev::Wake> || std::is_same_v<T, ev::Timeout>)
+            runnable(x.fiber, true);
+          else if constexpr (std::is_same_v<T, ev::Block> || std::is_same_v<T, ev::Done> || std::is_same_v<T, ev::Error>)
+            runnable(x.fiber, false);
           if constexpr (std::is_same_v<T, ev::ScheduleChoose>) {
             actor = x.chosen;
             step = x.step;
@@ -106,11 +174,29 @@ struct State {
           } else if constexpr (std::is_same_v<T, ev::Spawn>) {
             actor = x.parent;
           } else if constexpr (std::is_same_v<T, ev::Wake>) {
+            // An unlock that wakes a waiter hands the mutex to it before it runs.
+            if (last_op == OpCode::unlock && x.by == actor && holders.find(op_object) == holders.end())
+              holders[op_object] = x.fiber;
             actor = x.by;
+            unblocked(x.fiber);
+          } else if constexpr (std::is_same_v<T, ev::Block>) {
+            actor = x.fiber;
+            unblocked(x.fiber);
+            blocked.emplace_back(x.fiber, x.object);
+            last_block[x.fiber.value] = {x.reason, x.object};
+            wait_texts[{x.reason, x.object, x.holder.value}] = x.on;
+          } else if constexpr (std::is_same_v<T, ev::Timeout>) {
+            actor = x.fiber;
+            unblocked(x.fiber);
           } else if constexpr (std::is_same_v<T, ev::Object>) {
             if (x.object == args.size()) args.push_back(0);
           } else if constexpr (std::is_same_v<T, ev::Op>) {
             actor = x.fiber;
+            op_object = x.object;
+            last_op = x.op;
+            object_for_op[static_cast<std::size_t>(x.op) & 15] = x.object;
+            if (x.op == OpCode::lock) holders[x.object] = x.fiber;
+            if (x.op == OpCode::unlock) holders.erase(x.object);
             if (x.object < args.size()) args[x.object] = x.arg;
           } else if constexpr (std::is_same_v<T, ev::TimeAdvance>) {
             now = x.now_ns;
@@ -152,6 +238,13 @@ class CompactWriter {
     const std::uint64_t index = strings_.size();
     strings_.emplace(s, index);
   }
+  // A decision index other than the expected one: the pseudo-event that resets the counter.
+  void set_decision(std::uint64_t index) {
+    if (index == state_.decision) return;
+    byte(kSetDecision);
+    varint(index);
+    state_.decision = index;
+  }
   // Tag with the implicit bit when `actor_field` is the state's actor; returns whether to write it.
   bool tag(std::uint8_t code, FiberId actor_field) {
     const bool implicit = actor_field == state_.actor;
@@ -160,8 +253,9 @@ class CompactWriter {
   }
 
   void write(const ev::ScheduleChoose& x) {
+    set_decision(x.decision_index);
     std::uint8_t flags = kScheduleTag;
-    const bool step_expected = x.step == state_.step + 1 && x.decision_index == state_.decision;
+    const bool step_expected = x.step == state_.step + 1;
     if (step_expected) flags |= kStepAsExpected;
     const bool ready_same = x.ready == state_.ready;
     if (ready_same) flags |= kReadySame;
@@ -175,10 +269,7 @@ class CompactWriter {
     const std::uint64_t choice_code = x.choice < kChoiceExplicit ? x.choice : kChoiceExplicit;
     flags |= static_cast<std::uint8_t>(choice_code << kChoiceShift);
     byte(flags);
-    if (!step_expected) {
-      varint(x.step - (state_.step + 1));
-      varint(x.decision_index);
-    }
+    if (!step_expected) varint(x.step - (state_.step + 1));
     if (!ready_same) write_ready(x.ready);
     if (!(flags & kCurrentIsActor)) fiber(x.current);
     if (chosen_rule == kChosenExplicit) fiber(x.chosen);
@@ -217,6 +308,10 @@ class CompactWriter {
     if (tag(ev::Yield::kCode, x.fiber)) fiber(x.fiber);
   }
   void write(const ev::Block& x) {
+    if (state_.predicted_block(x.fiber) == x) {
+      if (tag(kPredictedBlock, x.fiber)) fiber(x.fiber);
+      return;
+    }
     if (tag(ev::Block::kCode, x.fiber)) fiber(x.fiber);
     byte(static_cast<std::uint8_t>(x.reason));
     str(x.on);
@@ -224,8 +319,9 @@ class CompactWriter {
     fiber(x.holder);
   }
   void write(const ev::Wake& x) {
-    const bool by = tag(ev::Wake::kCode, x.by);
-    fiber(x.fiber);
+    const bool predicted = x.fiber.valid() && x.fiber == state_.predicted_wake();
+    const bool by = tag(predicted ? kPredictedWake : ev::Wake::kCode, x.by);
+    if (!predicted) fiber(x.fiber);
     if (by) fiber(x.by);
   }
   void write(const ev::Join& x) {
@@ -275,9 +371,12 @@ class CompactWriter {
     str(x.name);
   }
   void write(const ev::Op& x) {
-    if (tag(ev::Op::kCode, x.fiber)) fiber(x.fiber);
-    varint(x.object);
-    byte(static_cast<std::uint8_t>(x.op));
+    const bool actor = x.fiber == state_.actor,
+               same_object = x.object == state_.object_for_op[static_cast<std::size_t>(x.op) & 15];
+    byte(static_cast<std::uint8_t>(kOpTag | static_cast<std::uint8_t>(x.op) | (actor ? kOpActor : 0) |
+                                   (same_object ? kOpSameObject : 0)));
+    if (!actor) fiber(x.fiber);
+    if (!same_object) varint(x.object);
     varint(zigzag(x.arg - state_.arg_base(x.object)));
   }
   void write(const ev::TimeAdvance& x) {
@@ -345,9 +444,14 @@ class CompactReader {
   std::uint64_t decision_or_explicit(std::uint8_t tag) { return tag & kImplicit ? state_.decision : r_.varint(); }
 
   Event event() {
-    const std::uint8_t tag = r_.byte();
+    std::uint8_t tag = r_.byte();
+    if (tag == kSetDecision) {
+      state_.decision = r_.varint();
+      tag = r_.byte();
+      if (!(tag & kScheduleTag)) r_.fail("a decision index not followed by a ScheduleChoose");
+    }
     if (tag & kScheduleTag) return schedule(tag);
-    if (tag & 0x40) r_.fail(fmt::format("unknown event tag {:#04x}", tag));
+    if (tag & kOpTag) return op(tag);
     const std::uint8_t code = tag & 0x1f;
     switch (code) {
       case ev::Spawn::kCode: {
@@ -366,6 +470,19 @@ class CompactReader {
         e.on = str();
         e.object = static_cast<std::uint32_t>(r_.u32() - 1);
         e.holder = r_.fiber();
+        return e;
+      }
+      case kPredictedBlock: {
+        const FiberId f = actor_or_fiber(tag);
+        std::optional<ev::Block> b = state_.predicted_block(f);
+        if (!b) r_.fail("a predicted Block with nothing to predict it from");
+        return *b;
+      }
+      case kPredictedWake: {
+        ev::Wake e;
+        e.fiber = state_.predicted_wake();
+        if (!e.fiber.valid()) r_.fail("a predicted Wake with no fiber waiting on the last object");
+        e.by = actor_or_fiber(tag);
         return e;
       }
       case ev::Wake::kCode: {
@@ -427,14 +544,6 @@ class CompactReader {
         e.name = str();
         return e;
       }
-      case ev::Op::kCode: {
-        ev::Op e;
-        e.fiber = actor_or_fiber(tag);
-        e.object = r_.u32();
-        e.op = r_.enumeration<OpCode>(static_cast<std::uint8_t>(OpCode::timeout));
-        e.arg = state_.arg_base(e.object) + unzigzag(r_.varint());
-        return e;
-      }
       case ev::TimeAdvance::kCode: no_implicit(tag); return ev::TimeAdvance{state_.now + unzigzag(r_.varint())};
       case ev::Timeout::kCode: return ev::Timeout{actor_or_fiber(tag)};
       case ev::Denied::kCode: {
@@ -460,19 +569,24 @@ class CompactReader {
     }
   }
 
+  ev::Op op(std::uint8_t tag) {
+    ev::Op e;
+    if ((tag & 0x0f) > static_cast<std::uint8_t>(OpCode::timeout)) r_.fail(fmt::format("unknown op in tag {:#04x}", tag));
+    e.op = static_cast<OpCode>(tag & 0x0f);
+    e.fiber = tag & kOpActor ? state_.actor : r_.fiber();
+    e.object = tag & kOpSameObject ? state_.object_for_op[tag & 0x0f] : r_.u32();
+    e.arg = state_.arg_base(e.object) + unzigzag(r_.varint());
+    return e;
+  }
+
   void no_implicit(std::uint8_t tag) {
     if (tag & kImplicit) r_.fail(fmt::format("unknown event tag {:#04x}", tag));
   }
 
   ev::ScheduleChoose schedule(std::uint8_t flags) {
     ev::ScheduleChoose e;
-    if (flags & kStepAsExpected) {
-      e.step = state_.step + 1;
-      e.decision_index = state_.decision;
-    } else {
-      e.step = state_.step + 1 + r_.varint();
-      e.decision_index = r_.varint();
-    }
+    e.step = state_.step + 1 + (flags & kStepAsExpected ? 0 : r_.varint());
+    e.decision_index = state_.decision;
     if (flags & kReadySame)
       e.ready = state_.ready;
     else
