@@ -622,7 +622,7 @@ class CompactReader {
     std::uint64_t next = 0;
     for (std::uint64_t i = 0; i < n; ++i) {
       const std::uint64_t id = next + r_.varint();
-      if (id >= FiberId::kNone) r_.fail("fiber id out of range in a ready-set delta");
+      if (id > FiberId::kNone) r_.fail("fiber id out of range in a ready-set delta");
       list.push_back(FiberId{static_cast<std::uint32_t>(id)});
       next = id + 1;
     }
