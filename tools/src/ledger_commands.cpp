@@ -285,6 +285,8 @@ void check_can_save(const std::string& path) {
   std::error_code ec;
   if (fs::exists(path, ec))
     throw InputError(fmt::format("{}: exists; not overwritten (remove it or choose another name)", path));
+  const fs::path folder = fs::path(path).has_parent_path() ? fs::path(path).parent_path() : fs::path(".");
+  if (!fs::is_directory(folder, ec)) throw InputError(fmt::format("{}: the folder {} does not exist", path, folder.string()));
 }
 
 std::string save_ledger(const std::string& path, const std::string& scenario, const sim::RunOptions& options,

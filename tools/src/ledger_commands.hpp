@@ -12,7 +12,7 @@
 
 namespace omega::cli {
 
-// Throws InputError if `path` exists (checked before the run, so nothing is run for nothing).
+// Throws InputError if `path` exists or its folder does not (checked before the run).
 void check_can_save(const std::string& path);
 // Writes the run's ledger file atomically; returns "PATH (N bytes, M events)".
 std::string save_ledger(const std::string& path, const std::string& scenario, const sim::RunOptions& options,
