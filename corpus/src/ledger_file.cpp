@@ -200,7 +200,7 @@ LedgerFile decode_file(std::span<const std::uint8_t> bytes, const std::string& n
   std::size_t left = 1;
   while (left != 0) {
     left = ZSTD_decompressStream(dctx.get(), &out, &in);
-    if (ZSTD_isError(left)) fail(name, fmt::format("zstd: {}", ZSTD_getErrorName(left)));
+    if (ZSTD_isError(left)) fail(name, fmt::format("corrupt zstd data ({})", ZSTD_getErrorName(left)));
     if (left != 0 && in.pos == in.size && out.pos == out.size)
       fail(name, "the zstd frame holds more than its declared size");
     if (left != 0 && in.pos == in.size) fail(name, "truncated zstd frame");
