@@ -23,6 +23,7 @@ ap.add_argument("--work", help="folder for the binary, seeds and findings (defau
 a = ap.parse_args()
 
 work = a.work or tempfile.mkdtemp(prefix="omega-fuzz-")
+os.makedirs(work, exist_ok=True)
 # Without libFuzzer's runtime (Debian: libclang-rt-14-dev) there is nothing to run: skip (77).
 probe = os.path.join(work, "probe.cpp")
 with open(probe, "w") as f:
