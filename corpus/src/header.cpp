@@ -30,6 +30,7 @@ Header header_for(const std::string& scenario, const sim::RunOptions& options, c
   h.fibers = result.fibers;
   h.events = result.ledger.event_count();
   h.digest = result.ledger.hash();
+  h.expectation = result.passed() ? Expectation::passes : Expectation::fails;
   return h;
 }
 

@@ -10,6 +10,7 @@
 //              profile allowed caps stack_bytes      (a set: varint(0) = everything, else
 //                                                     varint(count + 1) strings, ascending)
 //              outcome:u8 message steps decisions preemptions fibers events digest:u64 LE
+//              expectation:u8 (0 fails, 1 passes)
 //     events   the compact encoding (sim/src/ledger_compact.cpp), to the end of the frame
 
 #include <omega/corpus/ledger_file.hpp>
@@ -32,6 +33,8 @@
 #include <memory>
 
 namespace omega::corpus {
+
+std::string_view to_string(Expectation e) noexcept { return e == Expectation::passes ? "passes" : "fails"; }
 
 namespace {
 
@@ -102,6 +105,7 @@ Header read_header(sim::detail::Reader& r) {
   h.fibers = r.u32();
   h.events = r.varint();
   h.digest = read_u64le(r);
+  h.expectation = r.enumeration<Expectation>(static_cast<std::uint8_t>(Expectation::passes));
   return h;
 }
 
@@ -141,6 +145,7 @@ std::vector<std::uint8_t> encode_content(const Header& h, std::span<const sim::E
   w.varint(h.fibers);
   w.varint(h.events);
   w.u64le(h.digest);
+  w.out.push_back(static_cast<std::uint8_t>(h.expectation));
   const std::vector<std::uint8_t> compact = sim::encode_compact(events);
   w.out.insert(w.out.end(), compact.begin(), compact.end());
   return std::move(w.out);

@@ -2,6 +2,7 @@
 
 #include "ledger_commands.hpp"
 
+#include <omega/corpus/store.hpp>
 #include <omega/sim/ledger_codec.hpp>
 
 #include <fmt/format.h>
@@ -168,6 +169,7 @@ Json header_json(const corpus::LedgerFile& f) {
   j["fibers"] = h.fibers;
   j["events"] = h.events;
   j["digest"] = hex64(h.digest);
+  j["expectation"] = corpus::to_string(h.expectation);
   const sim::Budgets& b = h.budgets;
   j["budgets"] = {{"steps", b.steps_max},         {"fiber_steps", b.fiber_steps_max}, {"time_ns", b.time_max_ns},
                   {"spawns", b.spawns_max},       {"yields", b.yields_max},           {"mutex_ops", b.mutex_ops_max},
@@ -297,6 +299,15 @@ std::string save_ledger(const std::string& path, const std::string& scenario, co
   return fmt::format("{} ({} bytes, {} events)", path, bytes.size(), events.size());
 }
 
+int cmd_expect(const std::string& expectation, const std::vector<std::string>& files) {
+  const auto e = expectation == "passes" ? corpus::Expectation::passes : corpus::Expectation::fails;
+  for (const auto& f : files) {
+    corpus::set_expectation(f, e);
+    std::printf("%s: expects %s\n", f.c_str(), expectation.c_str());
+  }
+  return 0;
+}
+
 int cmd_show(const std::string& path, const std::string& format) {
   const corpus::LedgerFile f = corpus::read_file(path);
   Names names;
@@ -322,6 +333,7 @@ int cmd_show(const std::string& path, const std::string& format) {
               static_cast<unsigned long long>(f.header.steps), static_cast<unsigned long long>(f.header.decisions),
               static_cast<unsigned long long>(f.header.preemptions), f.header.fibers,
               static_cast<unsigned long long>(f.header.events), hex64(f.header.digest).c_str());
+  std::printf("  expects %s when replayed\n", std::string(corpus::to_string(f.header.expectation)).c_str());
   std::printf("  written by Omega %s (format %u); profile %s; stack %llu KiB; %llu bytes on disk\n",
               f.header.omega_version.c_str(), corpus::kFormatVersion, f.header.profile.c_str(),
               static_cast<unsigned long long>(f.header.stack_bytes / 1024),

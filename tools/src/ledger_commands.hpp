@@ -18,6 +18,9 @@ void check_can_save(const std::string& path);
 std::string save_ledger(const std::string& path, const std::string& scenario, const sim::RunOptions& options,
                         const sim::RunResult& result);
 
+// `corpus expect fails|passes FILE...`: rewrites each file's expectation (the name stays).
+int cmd_expect(const std::string& expectation, const std::vector<std::string>& files);
+
 // format: "text" or "json" (JSON Lines for show: a Header object, then one object per event).
 int cmd_show(const std::string& path, const std::string& format);
 // FILEs and folders (every *.omega under them, sorted); a total when more than one file.

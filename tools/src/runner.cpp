@@ -9,6 +9,7 @@
 #include "cli_input.hpp"
 #include "interrupt.hpp"
 #include "ledger_commands.hpp"
+#include "replay.hpp"
 #include "report.hpp"
 #include "worker.hpp"
 
@@ -355,6 +356,23 @@ int run_main(int argc, char** argv) {
   explore->add_option("--trace", ex.trace, "short: shrunk interleavings; full: the unshrunk ones too")
       ->check(CLI::IsMember({"short", "full"}));
 
+  cli::ReplayArgs replay_args;
+  auto* replay = app.add_subcommand("replay", "replay corpus cases (files or folders) and check each one's expectation");
+  replay->footer(kExitStatus);
+  replay->add_option("PATH", replay_args.paths, "ledger files or corpus folders")->required();
+  replay->add_option("--junit", replay_args.junit, "also write a JUnit XML report to FILE (replaced if it exists)");
+
+  std::string expect_value;
+  std::vector<std::string> expect_files;
+  auto* corpus_cmd = app.add_subcommand("corpus", "manage corpus cases");
+  corpus_cmd->footer(kExitStatus);
+  corpus_cmd->require_subcommand(1);
+  auto* expect = corpus_cmd->add_subcommand("expect", "set what replaying the cases must show: fails or passes");
+  expect->add_option("EXPECTATION", expect_value, "fails (a known bug, must reproduce) or passes (fixed, must pass)")
+      ->required()
+      ->check(CLI::IsMember({"fails", "passes"}));
+  expect->add_option("FILE", expect_files, "corpus case files")->required();
+
   // The worker mode of explore's worker processes (not for users: no help text).
   cli::WorkerSetup worker_setup;
   std::string worker_seeds, worker_shard;
@@ -390,6 +408,8 @@ int run_main(int argc, char** argv) {
     else if (run->parsed()) status = cmd_run(run_args, prog, false);
     else if (shrink->parsed()) status = cmd_run(shrink_args, prog, true);
     else if (show->parsed()) status = cli::cmd_show(show_file, show_format);
+    else if (replay->parsed()) status = cli::cmd_replay(replay_args);
+    else if (expect->parsed()) status = cli::cmd_expect(expect_value, expect_files);
     else if (stats->parsed()) status = cli::cmd_stats(stats_paths, stats_format);
     else status = cmd_explore(ex, prog);
   } catch (const InputError& e) {

@@ -13,6 +13,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace omega::corpus {
@@ -28,6 +29,12 @@ inline constexpr int kFileLevel = 19;
 struct FileError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+// What replaying a corpus case must show: `fails`, a known bug still demonstrated (the run must
+// reproduce), or `passes`, a fixed bug that must stay fixed (the run must pass). Not part of a
+// case's content hash, so changing it keeps the file's name.
+enum class Expectation : std::uint8_t { fails = 0, passes = 1 };
+std::string_view to_string(Expectation e) noexcept;
 
 // How the run was made and how it ended: what replaying it needs besides the events.
 struct Header {
@@ -46,10 +53,12 @@ struct Header {
   std::uint32_t fibers = 0;
   std::uint64_t events = 0;
   std::uint64_t digest = 0;  // FNV-1a 64 of the events' in-memory encoding (Ledger::hash())
+  Expectation expectation = Expectation::fails;
   friend bool operator==(const Header&, const Header&) = default;
 };
 
-// The header of `result`, run with `options` from `scenario`.
+// The header of `result`, run with `options` from `scenario`; it expects what the run did (fails
+// for a failing run, passes for a passing one).
 Header header_for(const std::string& scenario, const sim::RunOptions& options, const sim::RunResult& result);
 
 struct LedgerFile {
