@@ -63,7 +63,8 @@ Saved save_case(const fs::path& dir, const Header& header, std::span<const sim::
     if (other.header.scenario != header.scenario ||
         sim::failure_signature(other.header.outcome, other.header.message) != signature)
       continue;
-    if (other.header.decisions <= header.decisions) {
+    // Shorter: fewer preemptions, then fewer decisions (the shrinker's order).
+    if (std::pair(other.header.preemptions, other.header.decisions) <= std::pair(header.preemptions, header.decisions)) {
       out.path = entry.path();
       out.kept_shorter = true;
       return out;

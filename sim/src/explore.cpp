@@ -96,6 +96,7 @@ bool ReportBuilder::fold(const SeedOutcome& r, std::uint64_t seed) {
   } else if (report_.signatures.size() < ExploreReport::kMaxSignatures) {
     by_signature_.emplace(sig, report_.signatures.size());
     report_.signatures.push_back({std::move(sig), r.outcome, r.message, seed, policy_name(seed), 1});
+    if (options_.on_signature) options_.on_signature(report_.signatures.back(), pct_steps_);
   } else {
     ++report_.signatures_dropped;
   }

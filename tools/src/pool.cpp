@@ -4,6 +4,8 @@
 
 #include "worker_pool.hpp"
 
+#include <omega/sim/choice_text.hpp>
+
 #include <fmt/format.h>
 #include <poll.h>
 #include <sys/wait.h>
@@ -68,6 +70,7 @@ PoolReport explore_in_workers(const PoolOptions& options) {
   sim::ExploreOptions fold_options;
   fold_options.policy = setup.policy;
   fold_options.stop_after = options.stop_after;
+  fold_options.on_signature = options.on_signature;
   sim::ReportBuilder builder(fold_options, effective.setup.pct_steps, report);
   std::map<std::uint64_t, sim::SeedOutcome> pending;  // received, not yet folded (bounded by the window)
   std::map<std::uint64_t, std::uint64_t> first_hash;  // signature's first seed index -> its ledger hash
@@ -213,6 +216,7 @@ PoolReport explore_in_workers(const PoolOptions& options) {
 
   // Shrink each signature in a worker too (a shrinking re-run may crash); in parallel.
   out.shrunk.assign(report.signatures.size(), "");
+  out.minimal.assign(report.signatures.size(), {});
   if (options.shrink) {
     std::deque<std::size_t> todo;
     for (std::size_t i = 0; i < report.signatures.size(); ++i) {
@@ -257,6 +261,7 @@ PoolReport explore_in_workers(const PoolOptions& options) {
           auto m = worker::read_message(w.result_fd);
           if (m) {
             out.shrunk[sig] = m->text;
+            if (!m->choices.empty()) out.minimal[sig] = sim::decode_choices(m->choices);
             w.assigned.reset();
             continue;
           }

@@ -25,7 +25,11 @@ std::string reproduce_seed(const std::string& prog, const std::string& scenario,
   return cmd;
 }
 
-std::string shrunk_report(const Scenario& s, const std::vector<std::uint64_t>& failing, const ShrinkPrint& how,
+std::string choices_with_digest(const std::vector<std::uint64_t>& choices, std::uint64_t ledger_hash) {
+  return fmt::format("{}@{:08x}", sim::encode_choices(choices), ledger_hash >> 32);
+}
+
+Shrunk shrunk_report(const Scenario& s, const std::vector<std::uint64_t>& failing, const ShrinkPrint& how,
                           const std::string& prog, const std::string& indent) {
   prop::ShrinkOptions o;
   o.max_runs = how.max_runs;
@@ -39,7 +43,7 @@ std::string shrunk_report(const Scenario& s, const std::vector<std::uint64_t>& f
                                 r.minimal.size(), r.runs, note);
   out += fmt::format("{}minimal: {}\n", indent, r.minimal_run.message);
   out += fmt::format("{}reproduce minimal: {} run --scenario {} --choices {}\n", indent, prog, shell_quote(s.name),
-                     shell_quote(sim::encode_choices(r.minimal)));
+                     shell_quote(choices_with_digest(r.minimal, r.minimal_run.ledger.hash())));
   auto add_table = [&](const std::string& title, const sim::Ledger& ledger) {
     out += indent + title + "\n";
     const std::string table = sim::interleaving_table(ledger);
@@ -52,7 +56,7 @@ std::string shrunk_report(const Scenario& s, const std::vector<std::uint64_t>& f
   };
   add_table("interleaving (shrunk):", r.minimal_run.ledger);
   if (how.trace_full) add_table("interleaving (as found):", r.original_run.ledger);
-  return out;
+  return {std::move(out), r.minimal};
 }
 
 }  // namespace omega::cli

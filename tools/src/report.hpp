@@ -21,9 +21,18 @@ struct ShrinkPrint {
   std::function<bool()> stop_requested;  // Ctrl-C or --max-time: print the best found so far
 };
 
+// "TEXT@DIGEST": a choice vector with the first 8 hex digits of its run's ledger hash, so that
+// `run --choices` can tell when it no longer runs the schedule it was printed for.
+std::string choices_with_digest(const std::vector<std::uint64_t>& choices, std::uint64_t ledger_hash);
+
+struct Shrunk {
+  std::string text;                     // the report
+  std::vector<std::uint64_t> minimal;   // the minimal failing choice vector (empty if none)
+};
+
 // Shrinks a failing choice vector and returns the report: preemptions and decisions before and
 // after, re-runs used, the reproduce command for the minimal vector, and its interleaving.
-std::string shrunk_report(const Scenario& s, const std::vector<std::uint64_t>& failing, const ShrinkPrint& how,
+Shrunk shrunk_report(const Scenario& s, const std::vector<std::uint64_t>& failing, const ShrinkPrint& how,
                           const std::string& prog, const std::string& indent);
 
 }  // namespace omega::cli

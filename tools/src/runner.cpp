@@ -10,6 +10,8 @@
 #include "interrupt.hpp"
 #include "ledger_commands.hpp"
 #include "replay.hpp"
+
+#include <omega/corpus/store.hpp>
 #include "report.hpp"
 #include "worker.hpp"
 
@@ -30,6 +32,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <limits>
 #include <optional>
 #include <string>
@@ -83,8 +86,19 @@ int cmd_run(const RunArgs& a, const std::string& prog, bool shrink) {
   if (a.save) cli::check_can_save(*a.save);
   sim::RunOptions o;
   std::string how, reproduce;
+  std::optional<std::uint32_t> digest;  // "TEXT@DIGEST": the run must be the one printed
+  std::vector<std::uint64_t> given;
   if (a.choices) {
-    o.policy = sim::vector_of(sim::decode_choices(*a.choices));
+    std::string text = *a.choices;
+    if (const auto at = text.find('@'); at != std::string::npos) {
+      const std::string hex = text.substr(at + 1);
+      if (hex.size() != 8 || hex.find_first_not_of("0123456789abcdef") != std::string::npos)
+        throw InputError(fmt::format("--choices '{}': the digest after '@' must be 8 hex digits", *a.choices));
+      digest = static_cast<std::uint32_t>(std::stoul(hex, nullptr, 16));
+      text.resize(at);
+    }
+    given = sim::decode_choices(text);
+    o.policy = sim::vector_of(given);
     how = "choices " + *a.choices;
     reproduce = fmt::format("{} run --scenario {} --choices {}", prog, cli::shell_quote(s.name), cli::shell_quote(*a.choices));
   } else {
@@ -99,7 +113,27 @@ int cmd_run(const RunArgs& a, const std::string& prog, bool shrink) {
     how = fmt::format("seed {}, policy {}", a.seed, a.policy);
     reproduce = cli::reproduce_seed(prog, s.name, a.seed, a.policy, k);
   }
-  const sim::RunResult r = sim::run(o, s.body);
+  sim::RunResult r = sim::run(o, s.body);
+  if (digest) {
+    // A digest-carrying string must run exactly its schedule: every choice in range, then the
+    // same ledger; otherwise say where it went wrong instead of silently running another one.
+    const std::vector<std::uint64_t> taken = r.choices();
+    std::string why;
+    for (std::size_t i = 0; i < given.size() && why.empty(); ++i) {
+      if (i >= taken.size())
+        why = fmt::format("the run made {} decisions, the choice string has {}", taken.size(), given.size());
+      else if (taken[i] != given[i])
+        why = fmt::format("choice {} at decision {} is out of range for the alternatives offered now (taken as {})",
+                          given[i], i, taken[i]);
+    }
+    if (why.empty() && static_cast<std::uint32_t>(r.ledger.hash() >> 32) != *digest)
+      why = fmt::format("the run's digest {:08x} differs from the recorded {:08x}", r.ledger.hash() >> 32, *digest);
+    if (!why.empty()) {
+      r.outcome = sim::Outcome::divergence;
+      r.message = fmt::format("the schedule no longer matches its reproduce string: {} (the scenario changed, or it is "
+                              "nondeterministic)", why);
+    }
+  }
   if (shrink) {
     if (r.passed()) throw InputError(fmt::format("{} ({}) passes: nothing to shrink", s.name, how));
     std::printf("%s (%s): %s — %s\n", s.name.c_str(), how.c_str(), std::string(sim::to_string(r.outcome)).c_str(),
@@ -107,7 +141,7 @@ int cmd_run(const RunArgs& a, const std::string& prog, bool shrink) {
     cli::InterruptGuard guard;
     std::fputs(cli::shrunk_report(s, r.choices(), {a.max_runs, a.trace == "full", [] { return cli::stop_signal() != 0; }},
                                   prog, "  ")
-                   .c_str(),
+                   .text.c_str(),
                stdout);
     return cli::stop_signal() ? 128 + cli::stop_signal() : kFound;
   }
@@ -125,6 +159,8 @@ int cmd_run(const RunArgs& a, const std::string& prog, bool shrink) {
 
 struct ExploreArgs {
   std::string scenario = "*", seeds = "0..999", policy = "random", shard, trace = "short", max_time;
+  std::optional<std::string> corpus;
+  bool no_save = false;
   std::uint64_t pct_steps = 0, stop_after = 0, shards = 0, max_runs = 2000,
                 jobs = std::max(1u, std::thread::hardware_concurrency());
   bool quiet = false, check_determinism = false, no_shrink = false, no_fork = false;
@@ -158,6 +194,21 @@ void print_explore_report(const Scenario& s, const sim::ExploreReport& r, const 
                 static_cast<unsigned long long>(r.signatures_dropped), sim::ExploreReport::kMaxSignatures);
 }
 
+// Saves a failing run to the corpus; returns what to print ("" when nothing was found to save).
+std::string save_to_corpus(const std::filesystem::path& dir, const Scenario& s, const sim::RunOptions& o) {
+  try {
+    const sim::RunResult r = sim::run(o, s.body);
+    if (r.passed()) return "not saved: the schedule passed when re-run";
+    const auto events = r.ledger.events();
+    const corpus::Saved saved = corpus::save_case(dir, corpus::header_for(s.name, o, r), events);
+    if (saved.kept_shorter) return fmt::format("{} (a case of this failure with fewer decisions, kept)", saved.path.string());
+    if (saved.replaced) return fmt::format("{} (replaces {}, longer)", saved.path.string(), saved.replaced->string());
+    return saved.path.string() + (saved.written ? "" : " (already there)");
+  } catch (const std::exception& e) {  // a full disk must not end the exploration: the report still prints
+    return fmt::format("NOT SAVED: {}", e.what());
+  }
+}
+
 int cmd_explore(const ExploreArgs& a, const std::string& prog) {
   const auto selected = match_scenarios(a.scenario);
   if (selected.empty())
@@ -177,6 +228,8 @@ int cmd_explore(const ExploreArgs& a, const std::string& prog) {
     std::fprintf(stderr, "%s: running under valgrind: exploring in this process with threads (workers would "
                          "escape valgrind); a crash or hang ends the exploration\n", prog.c_str());
   const std::uint64_t watchdog_ms = cli::watchdog_ms_from_env();
+  std::optional<std::filesystem::path> corpus_dir;
+  if (!a.no_save) corpus_dir = corpus::corpus_dir(a.corpus);
   cli::InterruptGuard guard;
   const auto stop = [&] { return cli::stop_signal() != 0 || (deadline && Clock::now() >= *deadline); };  // lint: allow(wall-clock) time box only
   const bool tty = ::isatty(STDERR_FILENO) == 1;
@@ -205,6 +258,23 @@ int cmd_explore(const ExploreArgs& a, const std::string& prog) {
     }
     sim::ExploreReport r;
     std::vector<std::string> shrunk;  // filled by the workers; in-process, shrinking happens below
+    std::vector<std::optional<std::vector<std::uint64_t>>> minimal;
+    // Each new signature goes to the corpus the moment it is folded in (in seed order).
+    std::vector<std::string> saved;
+    std::uint64_t k_used = 0;
+    std::function<void(const sim::FailureSignature&, std::uint64_t)> on_signature;
+    if (corpus_dir)
+      on_signature = [&](const sim::FailureSignature& sig, std::uint64_t k) {
+        k_used = k;
+        if (sig.outcome == sim::Outcome::crash || sig.outcome == sim::Outcome::hang) {
+          saved.push_back("not saved: a crash or hang has no ledger to save (its process died)");
+          return;
+        }
+        sim::RunOptions o;
+        o.seed = sig.first_seed;
+        o.policy = sim::policy_for_seed(a.policy, sig.first_seed, k);
+        saved.push_back(save_to_corpus(*corpus_dir, *s, o));
+      };
     if (in_workers) {
       cli::PoolOptions o;
       o.setup = {s->name, a.policy, range.first, range.last, a.pct_steps, a.max_runs, shard, a.check_determinism,
@@ -216,9 +286,11 @@ int cmd_explore(const ExploreArgs& a, const std::string& prog) {
       o.shrink = !a.no_shrink;
       o.stop_requested = stop;
       o.progress = progress;
+      o.on_signature = on_signature;
       cli::PoolReport pr = cli::explore_in_workers(o);
       r = std::move(pr.report);
       shrunk = std::move(pr.shrunk);
+      minimal = std::move(pr.minimal);
     } else {
       sim::ExploreOptions o;
       o.first_seed = range.first;
@@ -231,7 +303,9 @@ int cmd_explore(const ExploreArgs& a, const std::string& prog) {
       o.check_determinism = a.check_determinism;
       o.stop_requested = stop;
       o.progress = progress;
+      o.on_signature = on_signature;
       r = sim::explore(o, s->body);
+      minimal.assign(r.signatures.size(), std::nullopt);
     }
     if (!a.quiet && tty) std::fprintf(stderr, "\r\033[K");
     print_explore_report(*s, r, a, range, shard);
@@ -242,22 +316,28 @@ int cmd_explore(const ExploreArgs& a, const std::string& prog) {
                   static_cast<unsigned long long>(sig.first_seed), sig.policy.c_str(), sig.message.c_str());
       std::printf("      reproduce: %s\n",
                   cli::reproduce_seed(prog, s->name, sig.first_seed, sig.policy, r.pct_steps).c_str());
-      if (a.no_shrink) continue;
-      if (in_workers) {
-        std::fputs(shrunk[i].c_str(), stdout);
-        continue;
+      if (!a.no_shrink) {
+        if (in_workers) {
+          std::fputs(shrunk[i].c_str(), stdout);
+        } else if (stop()) {
+          std::printf("      (not shrunk: stopped early)\n");
+        } else {
+          sim::RunOptions again;
+          again.seed = sig.first_seed;
+          again.policy = sim::policy_for_seed(a.policy, sig.first_seed, r.pct_steps);
+          cli::Shrunk sh = cli::shrunk_report(*s, sim::run(again, s->body).choices(),
+                                              {a.max_runs, a.trace == "full", stop}, prog, "      ");
+          std::fputs(sh.text.c_str(), stdout);
+          minimal[i] = std::move(sh.minimal);
+        }
       }
-      if (stop()) {
-        std::printf("      (not shrunk: stopped early)\n");
-        continue;
+      if (!corpus_dir || i >= saved.size()) continue;
+      if (minimal[i] && saved[i].rfind("not saved", 0) != 0 && saved[i].rfind("NOT SAVED", 0) != 0) {
+        sim::RunOptions o;
+        o.policy = sim::vector_of(*minimal[i]);
+        saved[i] = save_to_corpus(*corpus_dir, *s, o);  // the shrunk case replaces the one found
       }
-      sim::RunOptions again;
-      again.seed = sig.first_seed;
-      again.policy = sim::policy_for_seed(a.policy, sig.first_seed, r.pct_steps);
-      std::fputs(
-          cli::shrunk_report(*s, sim::run(again, s->body).choices(), {a.max_runs, a.trace == "full", stop}, prog, "      ")
-              .c_str(),
-          stdout);
+      std::printf("      corpus: %s\n", saved[i].c_str());
     }
     for (const auto& n : r.nondeterminism)
       std::printf("  uncontrolled nondeterminism at seed %llu (%s): the same schedule gave a different ledger; %s\n",
@@ -351,6 +431,10 @@ int run_main(int argc, char** argv) {
   explore->add_flag("--check-determinism", ex.check_determinism,
                     "re-run every failing and one in twenty passing schedules and compare ledgers");
   explore->add_flag("--no-shrink", ex.no_shrink, "report failures as found, without shrinking");
+  explore->add_option("--corpus", ex.corpus,
+                      "save each failure signature's case here, shrunk once shrinking is done (default: OMEGA_CORPUS, "
+                      "else ./omega-corpus)");
+  explore->add_flag("--no-save", ex.no_save, "do not save failures to a corpus");
   explore->add_option("--max-runs", ex.max_runs, "bound on re-runs per shrink (default 2000)")
       ->check(whole_number(1, 1'000'000'000));
   explore->add_option("--trace", ex.trace, "short: shrunk interleavings; full: the unshrunk ones too")

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,11 +31,13 @@ struct PoolOptions {
   bool shrink = true;
   std::function<bool()> stop_requested;
   std::function<void(const sim::ExploreProgress&)> progress;
+  std::function<void(const sim::FailureSignature&, std::uint64_t pct_steps)> on_signature;  // see ExploreOptions
 };
 
 struct PoolReport {
   sim::ExploreReport report;
   std::vector<std::string> shrunk;  // per signature: the shrink report, or why there is none
+  std::vector<std::optional<std::vector<std::uint64_t>>> minimal;  // per signature: the shrunk choices
 };
 
 PoolReport explore_in_workers(const PoolOptions& options);

@@ -36,6 +36,7 @@ struct Command {
 struct Message {
   std::vector<std::pair<std::uint64_t, sim::SeedOutcome>> results;  // (seed index, outcome)
   std::string text;             // shrink: the report
+  std::string choices;          // shrink: the minimal choice vector (choice text), "" if none
   std::uint64_t number = 0;     // calibrate: steps
 };
 

@@ -24,11 +24,12 @@ struct Saved {
   std::filesystem::path path;
   bool written = false;   // false: an equal case (same scenario and events) was already there
   std::optional<std::filesystem::path> replaced;  // a longer case of the same signature, removed
-  bool kept_shorter = false;  // a shorter case of the same signature is there: nothing written
+  bool kept_shorter = false;  // a case of the same signature, as short or shorter, is there: kept
 };
 
 // Saves a failing run as the case of its failure signature (outcome and message with numbers
-// masked) in `dir`: one file per signature per scenario, the one with the fewest decisions kept.
+// masked) in `dir`: one file per signature per scenario, the shortest kept (fewest preemptions,
+// then fewest decisions, as the shrinker orders schedules).
 Saved save_case(const std::filesystem::path& dir, const Header& header, std::span<const sim::Event> events);
 
 // Rewrites `path` with another expectation (atomically; the name stays).

@@ -40,6 +40,15 @@ struct ExploreProgress {
   double seconds = 0;
 };
 
+struct FailureSignature {
+  std::string signature;  // outcome kind and message with numbers masked
+  Outcome outcome = Outcome::pass;
+  std::string message;    // of the first failing seed
+  std::uint64_t first_seed = 0;
+  std::string policy;     // the policy of the first failing seed ("pct:2", ...)
+  std::uint64_t count = 0;
+};
+
 struct ExploreOptions {
   std::uint64_t first_seed = 0, last_seed = 999;  // both inclusive
   std::string policy = "random";  // random | round-robin | fair-rr:Q | pct:D | portfolio
@@ -53,16 +62,12 @@ struct ExploreOptions {
   // Polled before each run (from worker threads): true stops the exploration cleanly; the runs in
   // flight finish and everything run so far is reported (ExploreReport::interrupted).
   std::function<bool()> stop_requested;
+  // Called once per new failure signature, the moment it is folded in (seed order), with the
+  // PCT k in use: the runner saves the case to its corpus then, so nothing found is lost even if
+  // the process is killed later. Not from inside a run.
+  std::function<void(const FailureSignature&, std::uint64_t pct_steps)> on_signature;
 };
 
-struct FailureSignature {
-  std::string signature;  // outcome kind and message with numbers masked
-  Outcome outcome = Outcome::pass;
-  std::string message;    // of the first failing seed
-  std::uint64_t first_seed = 0;
-  std::string policy;     // the policy of the first failing seed ("pct:2", ...)
-  std::uint64_t count = 0;
-};
 
 struct Nondeterminism {
   std::uint64_t seed = 0;
