@@ -14,7 +14,7 @@ namespace fs = std::filesystem;
 
 fs::path corpus_dir(const std::optional<std::string>& flag) {
   if (flag && !flag->empty()) return *flag;
-  if (const char* env = std::getenv("OMEGA_CORPUS"); env && *env) return env;  // lint: allow(env) configuration
+  if (const char* env = std::getenv("OMEGA_CORPUS"); env && *env) return env;
   return "omega-corpus";
 }
 

@@ -3,6 +3,8 @@
 #include <omega/scenario.hpp>
 
 #include <chrono>
+#include <cstdlib>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -14,6 +16,30 @@ OMEGA_SCENARIO("test/pass") {
 OMEGA_SCENARIO("test/lost-update") {
   omega::Shared<int> counter("counter", 0);
   auto inc = [&] { counter.store(counter.load() + 1); };
+  auto a = omega::spawn(inc, "a");
+  auto b = omega::spawn(inc, "b");
+  omega::join(a);
+  omega::join(b);
+  omega::check(counter.load() == 2, "counter == 2 (got " + std::to_string(counter.load()) + ")");
+}
+
+// One scenario in three versions, chosen by OMEGA_TEST_VARIANT, for the corpus tests: "bug" (the
+// lost update), "fixed" (the update under a mutex: passes) and "edited" (an extra step after the
+// update: the recorded schedule no longer fits at its end, and the bug is still there).
+OMEGA_SCENARIO("test/variant") {
+  const char* v = std::getenv("OMEGA_TEST_VARIANT");
+  const std::string variant = v ? v : "bug";
+  omega::Shared<int> counter("counter", 0);
+  omega::Mutex m("m");
+  auto inc = [&] {
+    if (variant == "fixed") {
+      std::lock_guard g(m);
+      counter.store(counter.load() + 1);
+    } else {
+      counter.store(counter.load() + 1);
+    }
+    if (variant == "edited") omega::yield();
+  };
   auto a = omega::spawn(inc, "a");
   auto b = omega::spawn(inc, "b");
   omega::join(a);
