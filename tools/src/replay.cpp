@@ -1,5 +1,5 @@
-// Replay of corpus cases. Per case: reproduced (same outcome and events, by the strict replay of
-// the recorded ledger), fixed (the run now passes; where the fix changed the schedule's shape, the
+// Replay of corpus cases. Per case: reproduced (same outcome and events, following the recorded
+// choices), fixed (the run now passes; where the fix changed the schedule's shape, the
 // recorded choices are followed and then padded with zeros, and the report says so), diverged
 // (the schedule no longer matches and the run still fails: where and how, in the fibers' names),
 // or error (an unreadable file, an unknown scenario).
@@ -57,18 +57,63 @@ sim::RunOptions options_of(const corpus::Header& h) {
   return o;
 }
 
-// "0 root, 1 a, 2 b": the ids a divergence message uses, with their names.
-std::string fiber_names(const std::vector<sim::Event>& events) {
-  std::string out;
-  for (const auto& e : events)
-    if (const auto* s = std::get_if<sim::ev::Spawn>(&e)) out += fmt::format("{}{} {}", out.empty() ? "" : ", ", s->fiber.value, s->name);
-  return out;
-}
-
 sim::Ledger ledger_of(const std::vector<sim::Event>& events) {
   sim::Ledger l;
   for (const auto& e : events) l.append(e);
   return l;
+}
+
+// The decisions of a run (ScheduleChoose and Choice events), in order, with the fiber names.
+struct Decisions {
+  std::vector<const sim::Event*> list;
+  std::map<std::uint32_t, std::string> names;
+  explicit Decisions(const std::vector<sim::Event>& events) {
+    for (const auto& e : events) {
+      if (std::holds_alternative<sim::ev::ScheduleChoose>(e) || std::holds_alternative<sim::ev::Choice>(e))
+        list.push_back(&e);
+      if (const auto* sp = std::get_if<sim::ev::Spawn>(&e)) names[sp->fiber.value] = sp->name;
+    }
+  }
+  std::string fiber(FiberId f) const {
+    const auto it = names.find(f.value);
+    return it == names.end() ? fmt::format("{}", f.value) : fmt::format("{} {}", f.value, it->second);
+  }
+  std::string describe(const sim::Event& e) const {
+    if (const auto* c = std::get_if<sim::ev::Choice>(&e))
+      return fmt::format("a {} choice of {} taking {}", sim::to_string(c->kind), c->bound, c->value);
+    const auto& sc = std::get<sim::ev::ScheduleChoose>(e);
+    std::string ready;
+    for (FiberId f : sc.ready) ready += (ready.empty() ? "" : ", ") + fiber(f);
+    return fmt::format("at step {} ready {{{}}}, {} chose {}", sc.step, ready, fiber(sc.current), fiber(sc.chosen));
+  }
+};
+
+// Where a re-run's schedule parts from the recording, in the fibers' names; "" if it does not.
+std::string schedule_difference(const std::vector<sim::Event>& recorded, const std::vector<sim::Event>& now) {
+  const Decisions was(recorded), is(now);
+  for (std::size_t i = 0; i < was.list.size() && i < is.list.size(); ++i) {
+    const sim::Event& a = *was.list[i];
+    const sim::Event& b = *is.list[i];
+    bool same = a.index() == b.index();
+    if (same && std::holds_alternative<sim::ev::ScheduleChoose>(a)) {
+      const auto& x = std::get<sim::ev::ScheduleChoose>(a);
+      const auto& y = std::get<sim::ev::ScheduleChoose>(b);
+      same = x.ready == y.ready && x.current == y.current && x.chosen == y.chosen;
+    } else if (same) {
+      const auto& x = std::get<sim::ev::Choice>(a);
+      const auto& y = std::get<sim::ev::Choice>(b);
+      same = x.kind == y.kind && x.bound == y.bound;
+    }
+    if (!same)
+      return fmt::format("divergence at decision {}: recorded {}; now {}", i, was.describe(a), is.describe(b));
+  }
+  if (is.list.size() < was.list.size())
+    return fmt::format("divergence at decision {}: the run now ends there; the recording has {} decisions",
+                       is.list.size(), was.list.size());
+  if (is.list.size() > was.list.size())
+    return fmt::format("divergence at decision {}: the recording ends there; the run now goes on ({}; zeros from here)",
+                       was.list.size(), is.describe(*is.list[was.list.size()]));
+  return "";
 }
 
 CaseResult replay_one(const std::filesystem::path& path) {
@@ -87,45 +132,38 @@ CaseResult replay_one(const std::filesystem::path& path) {
     c.detail = fmt::format("unknown scenario '{}' in this binary", f.header.scenario);
     return c;
   }
+  // The recorded choices, then zeros: the same schedule while the program offers the same
+  // alternatives, and a defined continuation where a change reshaped it. (Not the strict Replay
+  // policy: it answers oracle calls from the ledger, which a scenario counting its calls sees.)
+  std::vector<std::uint64_t> choices;
+  for (const auto& e : f.events) {
+    if (const auto* sc = std::get_if<sim::ev::ScheduleChoose>(&e)) choices.push_back(sc->choice);
+    if (const auto* ch = std::get_if<sim::ev::Choice>(&e)) choices.push_back(ch->value);
+  }
   sim::RunOptions o = options_of(f.header);
-  o.policy = sim::replay_of(f.events);
-  const sim::RunResult strict = sim::run(o, s->body);
-  const bool fails_expected = f.header.expectation == corpus::Expectation::fails;
-  c.passes_now = strict.passed();
-  if (strict.outcome != sim::Outcome::divergence) {
-    if (strict.ledger.hash() == f.header.digest) {
-      c.verdict = Verdict::reproduced;
-      c.detail = outcome_text(strict);
-    } else if (strict.passed()) {
-      c.verdict = Verdict::fixed;
-      c.detail = "the run now passes";
-    } else {
-      c.verdict = Verdict::diverged;
-      c.detail = fmt::format("same schedule, other events: {}; now {}: {}",
-                             sim::first_difference(ledger_of(f.events), strict.ledger), sim::to_string(strict.outcome),
-                             strict.message);
-    }
+  o.policy = sim::vector_of(choices);
+  const sim::RunResult r = sim::run(o, s->body);
+  c.passes_now = r.passed();
+  const auto now = r.ledger.events();
+  const std::string moved = schedule_difference(f.events, now);
+  if (r.ledger.hash() == f.header.digest) {
+    c.verdict = Verdict::reproduced;
+    c.detail = outcome_text(r);
+  } else if (r.passed()) {
+    c.verdict = Verdict::fixed;
+    c.detail = moved.empty() ? "the run now passes"
+                             : fmt::format("the run now passes (the schedule changed: {}; the recorded choices were "
+                                           "followed, then zeros)", moved);
   } else {
-    // The schedule no longer fits: follow the recorded choices as far as they go, zeros after.
-    std::vector<std::uint64_t> choices;
-    for (const auto& e : f.events) {
-      if (const auto* sc = std::get_if<sim::ev::ScheduleChoose>(&e)) choices.push_back(sc->choice);
-      if (const auto* ch = std::get_if<sim::ev::Choice>(&e)) choices.push_back(ch->value);
-    }
-    o.policy = sim::vector_of(choices);
-    const sim::RunResult padded = sim::run(o, s->body);
-    c.passes_now = padded.passed();
-    if (padded.passed()) {
-      c.verdict = Verdict::fixed;
-      c.detail = fmt::format("the run now passes (the schedule changed — {}; the recorded choices were followed, then "
-                             "zeros)", strict.message);
-    } else {
-      c.verdict = Verdict::diverged;
-      c.detail = fmt::format("{} (fibers: {}); following the recorded choices then zeros, the run ends {}: {}",
-                             strict.message, fiber_names(f.events), sim::to_string(padded.outcome), padded.message);
-    }
+    c.verdict = Verdict::diverged;
+    c.detail = fmt::format("{}; the run now ends {}",
+                           moved.empty() ? "same schedule, other events: " +
+                                               sim::first_difference(ledger_of(f.events), r.ledger)
+                                         : moved,
+                           outcome_text(r));
   }
   // fails: the recorded failure must still happen, event for event; passes: the run must pass.
+  const bool fails_expected = f.header.expectation == corpus::Expectation::fails;
   c.violation = fails_expected ? !(c.verdict == Verdict::reproduced && !c.passes_now) : !c.passes_now;
   return c;
 }

@@ -42,7 +42,7 @@ code, out, err = run()
 expect("no subcommand exits 2", code == 2, f"{code} {err}")
 code, out, err = run("list")
 expect("list", code == 0 and out.split() == ["slow/sleep", "test/lost-update", "test/many-schedules", "test/pass",
-                                            "test/static-counter"], out)
+                                            "test/static-counter", "test/variant"], out)
 code, out, err = run("run", "--scenario", "nope")
 expect("unknown scenario exits 2 with a one-line error", code == 2 and "unknown scenario 'nope'" in err
        and len(err.strip().splitlines()) == 1, err)
