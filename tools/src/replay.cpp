@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstdio>
 #include <map>
+#include <memory>
 
 namespace omega::cli {
 
@@ -116,7 +117,24 @@ std::string schedule_difference(const std::vector<sim::Event>& recorded, const s
   return "";
 }
 
-CaseResult replay_one(const std::filesystem::path& path) {
+// --follow fibers: how much of the recording still steers the program by fiber identity, and
+// whether the recorded failure still happens that way.
+std::string follow_fibers(const Scenario& s, const corpus::LedgerFile& f) {
+  auto stats = std::make_shared<sim::FollowStats>();
+  sim::RunOptions o = options_of(f.header);
+  o.policy = sim::follow_fibers_of(f.events, stats);
+  const sim::RunResult r = sim::run(o, s.body);
+  const bool same = !r.passed() && sim::failure_signature(r.outcome, r.message) ==
+                                       sim::failure_signature(f.header.outcome, f.header.message);
+  return fmt::format("followed by fiber identity: {} of {} recorded scheduling decisions matched; the run ends {}; "
+                     "the recorded failure {}",
+                     stats->matched, stats->recorded, outcome_text(r),
+                     f.header.outcome == sim::Outcome::pass ? "(none: the case passed)"
+                     : same                                 ? "still reproduces"
+                                                            : "does not reproduce");
+}
+
+CaseResult replay_one(const std::filesystem::path& path, bool follow) {
   CaseResult c;
   corpus::LedgerFile f;
   try {
@@ -162,6 +180,7 @@ CaseResult replay_one(const std::filesystem::path& path) {
                                          : moved,
                            outcome_text(r));
   }
+  if (follow && c.verdict != Verdict::reproduced) c.detail += "\n  " + follow_fibers(*s, f);
   // fails: the recorded failure must still happen, event for event; passes: the run must pass.
   const bool fails_expected = f.header.expectation == corpus::Expectation::fails;
   c.violation = fails_expected ? !(c.verdict == Verdict::reproduced && !c.passes_now) : !c.passes_now;
@@ -178,7 +197,7 @@ int cmd_replay(const ReplayArgs& a) {
   std::vector<JunitCase> junit;
   for (const auto& p : files) {
     const auto t0 = std::chrono::steady_clock::now();  // lint: allow(wall-clock) report timing only
-    const CaseResult c = replay_one(p);
+    const CaseResult c = replay_one(p, a.follow_fibers);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();  // lint: allow(wall-clock) report timing only
     ++counts[c.verdict];
     if (c.verdict == Verdict::error) ++errors;

@@ -10,6 +10,7 @@ namespace omega::cli {
 struct ReplayArgs {
   std::vector<std::string> paths;
   std::optional<std::string> junit;
+  bool follow_fibers = false;  // --follow fibers: also follow cases that moved by fiber identity
 };
 
 // Exit status: 0 every expectation holds; 1 some does not; 2 a case could not be read or its

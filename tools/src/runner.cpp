@@ -445,6 +445,11 @@ int run_main(int argc, char** argv) {
   replay->footer(kExitStatus);
   replay->add_option("PATH", replay_args.paths, "ledger files or corpus folders")->required();
   replay->add_option("--junit", replay_args.junit, "also write a JUnit XML report to FILE (replaced if it exists)");
+  std::string follow;
+  replay->add_option("--follow", follow,
+                     "fibers: for a case whose schedule moved, also follow the recording by fiber identity (name and "
+                     "spawn path) and say how many decisions still matched and whether the failure reproduces")
+      ->check(CLI::IsMember({"fibers"}));
 
   std::string expect_value;
   std::vector<std::string> expect_files;
@@ -492,7 +497,10 @@ int run_main(int argc, char** argv) {
     else if (run->parsed()) status = cmd_run(run_args, prog, false);
     else if (shrink->parsed()) status = cmd_run(shrink_args, prog, true);
     else if (show->parsed()) status = cli::cmd_show(show_file, show_format);
-    else if (replay->parsed()) status = cli::cmd_replay(replay_args);
+    else if (replay->parsed()) {
+      replay_args.follow_fibers = follow == "fibers";
+      status = cli::cmd_replay(replay_args);
+    }
     else if (expect->parsed()) status = cli::cmd_expect(expect_value, expect_files);
     else if (stats->parsed()) status = cli::cmd_stats(stats_paths, stats_format);
     else status = cmd_explore(ex, prog);

@@ -75,6 +75,15 @@ with tempfile.TemporaryDirectory() as tmp:
     expect("an edited scenario reports diverged, at a decision, naming fibers",
            code == 1 and out.startswith("diverged") and "divergence at decision" in out and "1 a" in out, out + err)
 
+    code, out, err = run("replay", corpus, "--follow", "fibers", variant="renumbered")
+    expect("positionally, a renumbered scenario no longer fails the same way", "VIOLATED" in out, out)
+    expect("--follow fibers follows the recording by identity and still reproduces the failure",
+           re.search(r"followed by fiber identity: (\d+) of \1 recorded scheduling decisions matched", out) and
+           "the recorded failure still reproduces" in out, out)
+    code, out, err = run("replay", corpus, "--follow", "fibers", variant="fixed")
+    expect("--follow fibers on the fixed scenario: the failure does not reproduce",
+           "the recorded failure does not reproduce" in out, out)
+
     bad = os.path.join(tmp, "bad.omega")
     open(bad, "w").write("junk")
     code, out, err = run("replay", bad)

@@ -63,6 +63,14 @@ inline Policy vector_of(std::vector<std::uint64_t> choices) {
   return policy::Vector{std::move(choices)};
 }
 
+// Drift-tolerant replay (policy_follow.cpp): follows `recorded` by fiber identity (name path and
+// index among same-named siblings) where the program still offers the fiber recorded, the default
+// elsewhere. `stats` says, after the run, how many recorded scheduling decisions it matched.
+struct FollowStats {
+  std::uint64_t matched = 0, recorded = 0;
+};
+Policy follow_fibers_of(const std::vector<Event>& recorded, std::shared_ptr<FollowStats> stats);
+
 inline Policy pct(std::uint32_t depth, std::uint64_t steps) { return policy::PCT{depth, steps}; }
 
 // "fair-rr:3", "round-robin", "random", "pct:2", "replay", "vector"
