@@ -202,7 +202,7 @@ std::string save_to_corpus(const std::filesystem::path& dir, const Scenario& s, 
     const auto events = r.ledger.events();
     const corpus::Saved saved = corpus::save_case(dir, corpus::header_for(s.name, o, r), events);
     if (saved.kept_shorter) return fmt::format("{} (a case of this failure with fewer decisions, kept)", saved.path.string());
-    if (saved.replaced) return fmt::format("{} (replaces {}, longer)", saved.path.string(), saved.replaced->string());
+    if (saved.replaced) return fmt::format("{} (replaces the longer {})", saved.path.string(), saved.replaced->string());
     return saved.path.string() + (saved.written ? "" : " (already there)");
   } catch (const std::exception& e) {  // a full disk must not end the exploration: the report still prints
     return fmt::format("NOT SAVED: {}", e.what());
