@@ -203,23 +203,12 @@ std::string text_line(const Json& j) {
 }
 
 std::vector<fs::path> ledger_paths(const std::vector<std::string>& args) {
-  std::vector<fs::path> paths;
   for (const auto& a : args) {
     std::error_code ec;
-    if (fs::is_directory(a, ec)) {
-      std::vector<fs::path> found;
-      for (auto it = fs::recursive_directory_iterator(a, ec); !ec && it != fs::recursive_directory_iterator();
-           it.increment(ec))
-        if (it->is_regular_file() && it->path().extension() == ".omega") found.push_back(it->path());
-      if (ec) throw InputError(fmt::format("{}: {}", a, ec.message()));
-      std::sort(found.begin(), found.end());
-      if (found.empty()) throw InputError(fmt::format("{}: no .omega files in this folder", a));
-      paths.insert(paths.end(), found.begin(), found.end());
-    } else {
-      paths.emplace_back(a);
-    }
+    if (fs::is_directory(a, ec) && corpus::case_files({a}).empty())
+      throw InputError(fmt::format("{}: no .omega files in this folder", a));
   }
-  return paths;
+  return corpus::case_files(args);
 }
 
 struct FileStats {
