@@ -9,6 +9,7 @@
 #include "cli_input.hpp"
 #include "interrupt.hpp"
 #include "ledger_commands.hpp"
+#include "critic_command.hpp"
 #include "replay.hpp"
 
 #include <omega/corpus/store.hpp>
@@ -451,6 +452,14 @@ int run_main(int argc, char** argv) {
                      "spawn path) and say how many decisions still matched and whether the failure reproduces")
       ->check(CLI::IsMember({"fibers"}));
 
+  std::vector<std::string> critic_paths;
+  std::string critic_format = "text";
+  auto* critic_cmd = app.add_subcommand(
+      "critic", "findings from ledger files: deadlocks, lock-order cycles, duplicate oracle calls, data races");
+  critic_cmd->footer(kExitStatus);
+  critic_cmd->add_option("PATH", critic_paths, "ledger files or corpus folders")->required();
+  critic_cmd->add_option("--format", critic_format, "text (default) or json")->check(CLI::IsMember({"text", "json"}));
+
   std::string expect_value;
   std::vector<std::string> expect_files;
   auto* corpus_cmd = app.add_subcommand("corpus", "manage corpus cases");
@@ -501,6 +510,7 @@ int run_main(int argc, char** argv) {
       replay_args.follow_fibers = follow == "fibers";
       status = cli::cmd_replay(replay_args);
     }
+    else if (critic_cmd->parsed()) status = cli::cmd_critic(critic_paths, critic_format);
     else if (expect->parsed()) status = cli::cmd_expect(expect_value, expect_files);
     else if (stats->parsed()) status = cli::cmd_stats(stats_paths, stats_format);
     else status = cmd_explore(ex, prog);
