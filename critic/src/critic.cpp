@@ -15,6 +15,8 @@ std::vector<Finding> criticize(const std::vector<Ledger>& ledgers) {
     detail::deadlock(l, names, all);
     detail::duplicate_oracle_calls(l, names, all);
     detail::data_races(l, names, all);
+    detail::livelock(l, names, all, 200);
+    if (l.policy == "round-robin" || l.policy.rfind("fair-rr", 0) == 0) detail::starvation(l, names, all, 1000);
     lock_order[l.scenario].add(l, names);
   }
   for (const auto& [scenario, order] : lock_order) order.report(scenario, all);

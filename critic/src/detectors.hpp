@@ -17,6 +17,10 @@ namespace omega::critic::detail {
 void deadlock(const Ledger& l, const Names& n, std::vector<Finding>& out);
 void duplicate_oracle_calls(const Ledger& l, const Names& n, std::vector<Finding>& out);
 void data_races(const Ledger& l, const Names& n, std::vector<Finding>& out);
+// A run that ran out of a budget with no progress in its last `window` events.
+void livelock(const Ledger& l, const Names& n, std::vector<Finding>& out, std::size_t window);
+// A fiber ready but passed over for `bound` decisions in a row, in a run under a fair policy.
+void starvation(const Ledger& l, const Names& n, std::vector<Finding>& out, std::size_t bound);
 
 // Lock order across the ledgers of one scenario: feed each ledger, then report the cycles.
 class LockOrder {

@@ -228,3 +228,108 @@ void data_races(const Ledger& l, const Names& n, std::vector<Finding>& out) {
 }
 
 }  // namespace omega::critic::detail
+
+namespace omega::critic::detail {
+
+namespace {
+
+// What a fiber did, as an operation name for the livelock report.
+std::string operation(const sim::Event& e, const Names& n) {
+  if (std::holds_alternative<ev::Yield>(e)) return "yield";
+  if (const auto* op = std::get_if<ev::Op>(&e)) return fmt::format("{} {}", sim::to_string(op->op), n.object(op->object));
+  if (const auto* b = std::get_if<ev::Block>(&e)) return fmt::format("wait on {}", b->on);
+  return "";
+}
+
+// Progress: a fiber finished, an IVar put, a channel transfer, a lock taken after waiting, an
+// oracle answered, time passed for a sleeper.
+bool is_progress(const sim::Event& e, const Names& n, std::set<std::uint32_t>& waited) {
+  if (std::holds_alternative<ev::Done>(e) || std::holds_alternative<ev::Error>(e) ||
+      std::holds_alternative<ev::OracleCall>(e))
+    return true;
+  if (const auto* b = std::get_if<ev::Block>(&e)) waited.insert(b->fiber.value);
+  if (const auto* op = std::get_if<ev::Op>(&e)) {
+    const std::string kind = n.kind(op->object);
+    if (op->op == sim::OpCode::put || op->op == sim::OpCode::send || op->op == sim::OpCode::recv) return true;
+    if (op->op == sim::OpCode::lock && waited.erase(op->fiber.value)) return true;
+    (void)kind;
+  }
+  return false;
+}
+
+}  // namespace
+
+void livelock(const Ledger& l, const Names& n, std::vector<Finding>& out, std::size_t window) {
+  if (l.events.empty() || !std::holds_alternative<ev::BudgetExhausted>(l.events.back())) return;
+  const std::size_t from = l.events.size() > window ? l.events.size() - window : 0;
+  std::set<std::uint32_t> waited;
+  for (std::size_t i = from; i < l.events.size(); ++i)
+    if (is_progress(l.events[i], n, waited)) return;
+  // No progress in the window: what each fiber kept doing.
+  std::map<std::pair<std::uint32_t, std::string>, std::size_t> repeats;
+  for (std::size_t i = from; i < l.events.size(); ++i) {
+    const auto& e = l.events[i];
+    FiberId f;
+    if (const auto* y = std::get_if<ev::Yield>(&e)) f = y->fiber;
+    if (const auto* op = std::get_if<ev::Op>(&e)) f = op->fiber;
+    if (const auto* b = std::get_if<ev::Block>(&e)) f = b->fiber;
+    if (f.valid()) ++repeats[{f.value, operation(e, n)}];
+  }
+  std::vector<std::string> what;
+  for (const auto& [key, count] : repeats)
+    what.push_back(fmt::format("{} {} x{}", n.fiber(FiberId{key.first}), key.second, count));
+  const auto& budget = std::get<ev::BudgetExhausted>(l.events.back());
+  Finding f;
+  f.rule = "omega.livelock";
+  f.level = "error";
+  f.scenario = l.scenario;
+  f.message = fmt::format("no progress in the last {} events before the {} budget ran out: {}",
+                          l.events.size() - from, budget.budget, fmt::join(what, ", "));
+  f.evidence.push_back(fmt::format("{}: events {}..{}: no fiber finished, no value passed, no lock taken after "
+                                   "waiting, no oracle answered",
+                                   l.source, from, l.events.size() - 1));
+  f.signature = fmt::format("livelock|{}|{}", l.scenario, fmt::join(what, ","));
+  f.signature.erase(std::remove_if(f.signature.begin(), f.signature.end(), ::isdigit), f.signature.end());
+  f.repairs.push_back({"block_instead_of_polling", {},
+                       "replace the retry loop by a wait on the condition (an IVar, a channel, a CondVar), so a "
+                       "fiber sleeps until another makes progress",
+                       false});
+  out.push_back(std::move(f));
+}
+
+void starvation(const Ledger& l, const Names& n, std::vector<Finding>& out, std::size_t bound) {
+  std::map<std::uint32_t, std::pair<std::size_t, std::size_t>> passed_over;  // fiber -> (streak, since event)
+  std::set<std::uint32_t> reported;
+  for (std::size_t i = 0; i < l.events.size(); ++i) {
+    const auto* sc = std::get_if<ev::ScheduleChoose>(&l.events[i]);
+    if (!sc) continue;
+    for (FiberId f : sc->ready) {
+      if (f == sc->chosen) {
+        passed_over.erase(f.value);
+        continue;
+      }
+      auto& [streak, since] = passed_over[f.value];
+      if (streak++ == 0) since = i;
+      if (streak == bound && reported.insert(f.value).second) {
+        Finding x;
+        x.rule = "omega.starvation";
+        x.level = "warning";
+        x.scenario = l.scenario;
+        x.message = fmt::format("{} was ready but not chosen for {} decisions in a row", n.fiber(f), bound);
+        x.evidence.push_back(fmt::format("{}: events {}..{}", l.source, since, i));
+        x.signature = fmt::format("starvation|{}|{}", l.scenario, n.fiber(f));
+        x.repairs.push_back({"yield_in_loop", {n.fiber(f)},
+                             "a fiber that keeps running without blocking starves the others under a fair policy "
+                             "only if it never yields: make its loop wait or yield",
+                             false});
+        out.push_back(std::move(x));
+      }
+    }
+    // A fiber no longer ready loses its streak.
+    for (auto it = passed_over.begin(); it != passed_over.end();)
+      it = std::find(sc->ready.begin(), sc->ready.end(), FiberId{it->first}) == sc->ready.end() ? passed_over.erase(it)
+                                                                                                 : std::next(it);
+  }
+}
+
+}  // namespace omega::critic::detail

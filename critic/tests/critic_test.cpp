@@ -21,7 +21,7 @@ critic::Ledger ledger_of(const std::string& scenario, const std::function<void()
   o.seed = seed;
   const sim::RunResult r = sim::run(o, body);
   REQUIRE_MESSAGE(r.outcome == expected, r.message);
-  return {scenario, "run", r.ledger.events()};
+  return {scenario, "run", r.ledger.events(), sim::describe(o.policy)};
 }
 
 std::vector<critic::Finding> of_rule(const std::vector<critic::Finding>& all, const std::string& rule) {
@@ -182,4 +182,51 @@ TEST_CASE("critic: findings are de-duplicated by signature across ledgers and or
   const auto l = ledger_of("race", [] { racy_counter(false); });
   const auto twice = critic::criticize({l, l});
   CHECK(twice.size() == critic::criticize({l}).size());
+}
+
+TEST_CASE("critic: a livelock names the spinning fiber and what it repeats; silent when the holder lets go") {
+  auto spin = [](bool holder_lets_go) {
+    return [holder_lets_go] {
+      Mutex m("m");
+      IVar<int> go("go");
+      auto holder = spawn([&] {
+        std::lock_guard l(m);
+        if (holder_lets_go) return;
+        (void)go.get();  // nobody puts: m stays held
+      }, "holder");
+      auto spinner = spawn([&] {
+        while (!m.try_lock()) yield();
+        m.unlock();
+      }, "spinner");
+      join(spinner);
+      go.put(1);
+      join(holder);
+    };
+  };
+  sim::RunOptions o;
+  o.policy = sim::round_robin();
+  o.budgets.fiber_steps_max = 500;
+  const sim::RunResult stuck = sim::run(o, spin(false));
+  REQUIRE(stuck.outcome == sim::Outcome::budget);
+  const auto found = of_rule(critic::criticize({{"spin", "run", stuck.ledger.events(), "round-robin"}}), "omega.livelock");
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].message.find("fiber 2 (spinner) try_lock_failed mutex m") != std::string::npos);
+  CHECK(found[0].message.find("fiber 2 (spinner) yield") != std::string::npos);
+  CHECK(found[0].repairs[0].kind == "block_instead_of_polling");
+  const sim::RunResult fine = sim::run(o, spin(true));
+  REQUIRE(fine.passed());
+  CHECK(of_rule(critic::criticize({{"spin", "run", fine.ledger.events(), "round-robin"}}), "omega.livelock").empty());
+}
+
+TEST_CASE("critic: starvation under a fair policy, from the decisions; not under random, not when served") {
+  std::vector<sim::Event> events{sim::ev::Spawn{FiberId{0}, FiberId{}, false, "root"},
+                                 sim::ev::Spawn{FiberId{1}, FiberId{0}, false, "hungry"}};
+  for (std::uint64_t i = 0; i < 1200; ++i)
+    events.push_back(sim::ev::ScheduleChoose{i + 1, i, FiberId{0}, 0, {FiberId{0}, FiberId{1}}, FiberId{0}});
+  auto found = of_rule(critic::criticize({{"starve", "run", events, "fair-rr:3"}}), "omega.starvation");
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].message == "fiber 1 (hungry) was ready but not chosen for 1000 decisions in a row");
+  CHECK(of_rule(critic::criticize({{"starve", "run", events, "random"}}), "omega.starvation").empty());
+  for (std::size_t i = 2; i < events.size(); i += 500) std::get<sim::ev::ScheduleChoose>(events[i]).chosen = FiberId{1};
+  CHECK(of_rule(critic::criticize({{"starve", "run", events, "fair-rr:3"}}), "omega.starvation").empty());
 }

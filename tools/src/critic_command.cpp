@@ -19,7 +19,7 @@ int cmd_critic(const std::vector<std::string>& paths, const std::string& format)
   std::vector<critic::Ledger> ledgers;
   for (const auto& p : corpus::case_files(paths)) {
     corpus::LedgerFile f = corpus::read_file(p);
-    ledgers.push_back({f.header.scenario, p.string(), std::move(f.events)});
+    ledgers.push_back({f.header.scenario, p.string(), std::move(f.events), f.header.policy});
   }
   if (ledgers.empty()) throw InputError("no .omega files in the paths given");
   const std::vector<critic::Finding> findings = critic::criticize(ledgers);

@@ -13,6 +13,10 @@
 //   omega.data-race         two accesses to one Shared cell, at least one a write, unordered by
 //                           happens-before (vector clocks: spawn, join/wake, every operation on a
 //                           synchronising object), found even when the values came out right
+//   omega.livelock          a run out of budget with no progress in its last 200 events (a fiber
+//                           finished, a value passed, a lock taken after waiting, an oracle
+//                           answered): the fibers and the operations they repeat
+//   omega.starvation        under a fair policy, a fiber ready but not chosen for 1 000 decisions
 
 #include <omega/sim/events.hpp>
 
@@ -38,10 +42,12 @@ struct Finding {
   std::string signature;  // de-duplicates findings across ledgers
 };
 
-// One ledger to criticise: its scenario, where it came from (a file name, "run"), its events.
+// One ledger to criticise: its scenario, where it came from (a file name, "run"), its events, and
+// the policy it ran under (starvation is judged only under a fair one: round-robin, fair-rr:Q).
 struct Ledger {
   std::string scenario, source;
   std::vector<sim::Event> events;
+  std::string policy;
 };
 
 // Every detector over every ledger (lock order across the ledgers of each scenario), findings
