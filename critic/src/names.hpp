@@ -31,9 +31,10 @@ struct Names {
     const auto it = objects.find(id);
     return it == objects.end() ? fmt::format("object #{}", id) : it->second.first + " " + it->second.second;
   }
-  std::string kind(std::uint32_t id) const {
+  const std::string& kind(std::uint32_t id) const {
+    static const std::string none;
     const auto it = objects.find(id);
-    return it == objects.end() ? "" : it->second.first;
+    return it == objects.end() ? none : it->second.first;
   }
 };
 
