@@ -31,6 +31,7 @@ class LockOrder {
  private:
   struct Edge {
     std::string evidence;                // the first time it was seen
+    std::string source;                  // the ledger of that sighting
     std::optional<std::set<std::string>> gates;  // locks held around every sighting (besides A)
   };
   void take(const std::vector<std::uint32_t>& held, FiberId fiber, std::uint32_t object, std::size_t event,

@@ -21,8 +21,10 @@ void LockOrder::take(const std::vector<std::uint32_t>& mine, FiberId fiber, std:
     for (std::uint32_t g : mine)
       if (g != a) gates.insert(n.object(g));
     Edge& e = edges_[{first, taken}];
-    if (e.evidence.empty())
+    if (e.evidence.empty()) {
       e.evidence = fmt::format("{}: event {}: {} takes {} holding {}", l.source, i, n.fiber(fiber), taken, first);
+      e.source = l.source;
+    }
     if (!e.gates) {
       e.gates = gates;
     } else {
@@ -85,6 +87,7 @@ void LockOrder::report(const std::string& scenario, std::vector<Finding>& out) c
             f.rule = "omega.lock-order";
             f.level = "warning";
             f.scenario = scenario;
+            f.source = edges_.at({path[0], path[1 % path.size()]}).source;
             std::vector<std::string> cycle = path;
             cycle.push_back(start);
             f.message = fmt::format("lock-order cycle {}: some interleaving deadlocks, whether or not a run did",

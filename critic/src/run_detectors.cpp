@@ -44,6 +44,7 @@ void deadlock(const Ledger& l, const Names& n, std::vector<Finding>& out) {
         f.rule = "omega.deadlock";
         f.level = "error";
         f.scenario = l.scenario;
+        f.source = l.source;
         std::vector<std::string> locks, steps;
         for (std::size_t k = 0; k < path.size(); ++k) {
           const auto& [block, at] = blocked.at(path[k]);
@@ -105,6 +106,7 @@ void duplicate_oracle_calls(const Ledger& l, const Names& n, std::vector<Finding
     f.rule = "omega.duplicate-oracle";
     f.level = "warning";
     f.scenario = l.scenario;
+    f.source = l.source;
     f.message = fmt::format("{} executed {} times for one key ({:016x}): {}", oracle, list.size(), key.second,
                             overlapping ? "the calls overlap (a check-then-act race on a cache)"
                                         : "one after another (nothing remembers the result)");
@@ -166,6 +168,7 @@ void data_races(const Ledger& l, const Names& n, std::vector<Finding>& out) {
     x.rule = "omega.data-race";
     x.level = "warning";
     x.scenario = l.scenario;
+    x.source = l.source;
     x.message = fmt::format("data race on {}: {} by {} and {} by {} are not ordered by any synchronisation", name,
                             earlier_kind, n.fiber(earlier.fiber), kind, n.fiber(f));
     x.evidence.push_back(fmt::format("{}: event {}: {} {} by {}", l.source, earlier.event, earlier_kind, name,
@@ -283,6 +286,7 @@ void livelock(const Ledger& l, const Names& n, std::vector<Finding>& out, std::s
   f.rule = "omega.livelock";
   f.level = "error";
   f.scenario = l.scenario;
+  f.source = l.source;
   f.message = fmt::format("no progress in the last {} events before the {} budget ran out: {}",
                           l.events.size() - from, budget.budget, fmt::join(what, ", "));
   f.evidence.push_back(fmt::format("{}: events {}..{}: no fiber finished, no value passed, no lock taken after "
@@ -315,6 +319,7 @@ void starvation(const Ledger& l, const Names& n, std::vector<Finding>& out, std:
         x.rule = "omega.starvation";
         x.level = "warning";
         x.scenario = l.scenario;
+        x.source = l.source;
         x.message = fmt::format("{} was ready but not chosen for {} decisions in a row", n.fiber(f), bound);
         x.evidence.push_back(fmt::format("{}: events {}..{}", l.source, since, i));
         x.signature = fmt::format("starvation|{}|{}", l.scenario, n.fiber(f));

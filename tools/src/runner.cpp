@@ -361,7 +361,8 @@ int cmd_explore(const ExploreArgs& a, const std::string& prog) {
 
 int run_main(int argc, char** argv) {
   const std::string prog = argc > 0 ? argv[0] : "omega-runner";
-  CLI::App app{"Omega scenario runner: list, run and explore scenarios under the deterministic simulator."};
+  CLI::App app{"Omega scenario runner: list, run, shrink and explore scenarios under the deterministic simulator; "
+               "save, show, replay and criticise their ledgers."};
   app.footer(kExitStatus);
   app.require_subcommand(1);
 
@@ -458,7 +459,8 @@ int run_main(int argc, char** argv) {
       "critic", "findings from ledger files: deadlocks, lock-order cycles, duplicate oracle calls, data races");
   critic_cmd->footer(kExitStatus);
   critic_cmd->add_option("PATH", critic_paths, "ledger files or corpus folders")->required();
-  critic_cmd->add_option("--format", critic_format, "text (default) or json")->check(CLI::IsMember({"text", "json"}));
+  critic_cmd->add_option("--format", critic_format, "text (default), json, or sarif (SARIF 2.1.0, for code scanning)")
+      ->check(CLI::IsMember({"text", "json", "sarif"}));
 
   std::string expect_value;
   std::vector<std::string> expect_files;

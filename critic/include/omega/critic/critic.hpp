@@ -36,6 +36,7 @@ struct Finding {
   std::string rule;      // "omega.lock-order", ...
   std::string level;     // "error" (the run failed because of it) or "warning" (a latent bug)
   std::string scenario;
+  std::string source;    // the ledger its (first) evidence comes from
   std::string message;   // one line
   std::vector<std::string> evidence;  // "FILE: event 12: fiber 1 (transfer) takes mutex audit holding mutex accounts"
   std::vector<Repair> repairs;
