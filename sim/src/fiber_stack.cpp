@@ -41,11 +41,13 @@ std::size_t page_size() noexcept {
   return page;
 }
 
+std::size_t guard_size() noexcept { return kGuardPages * page_size(); }
+
 namespace {
 
 struct FreeStack {
-  void* base;         // start of the mapping (the guard page)
-  std::size_t usable; // bytes above the guard page
+  void* base;         // start of the mapping (the guard region)
+  std::size_t usable; // bytes above the guard region
 };
 
 // Free stacks are few and thread-private; a vector searched by size is enough.
@@ -86,7 +88,7 @@ struct Pool {
       valgrind_ids.erase(it);
     }
 #endif
-    ::munmap(base, usable + page_size());
+    ::munmap(base, usable + guard_size());
   }
 
   ~Pool() {
@@ -128,18 +130,19 @@ boost::context::stack_context PooledGuardedStack::allocate() {
     base = it->base;
     p.free.erase(it);
   } else {
-    base = ::mmap(nullptr, usable + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+    const std::size_t guard = guard_size();
+    base = ::mmap(nullptr, usable + guard, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
                   -1, 0);
     if (base == MAP_FAILED) throw StackMapError(usable, errno);
-    if (::mprotect(base, page, PROT_NONE) != 0) {
+    if (::mprotect(base, guard, PROT_NONE) != 0) {
       const int error = errno;
-      ::munmap(base, usable + page);
+      ::munmap(base, usable + guard);
       throw StackMapError(usable, error);
     }
     try {
-      p.mapped(base, reinterpret_cast<std::uintptr_t>(base) + page, usable);
+      p.mapped(base, reinterpret_cast<std::uintptr_t>(base) + guard, usable);
     } catch (...) {
-      ::munmap(base, usable + page);
+      ::munmap(base, usable + guard);
       throw;
     }
     ++p.stats.mapped;
@@ -147,7 +150,7 @@ boost::context::stack_context PooledGuardedStack::allocate() {
   ++p.stats.in_use;
   p.stats.peak_in_use = std::max(p.stats.peak_in_use, p.stats.in_use);
   p.stats.pooled = p.free.size();
-  const std::uintptr_t bottom = reinterpret_cast<std::uintptr_t>(base) + page;
+  const std::uintptr_t bottom = reinterpret_cast<std::uintptr_t>(base) + guard_size();
 #if defined(__SANITIZE_ADDRESS__)
   // A mapping (or a pooled stack) can carry stale shadow poison: frames abandoned on it, or an
   // exited thread's stack that used the same addresses. A fiber starts with a clean stack.
@@ -162,8 +165,7 @@ boost::context::stack_context PooledGuardedStack::allocate() {
 
 void PooledGuardedStack::deallocate(boost::context::stack_context& sctx) noexcept {
   Pool& p = pool();
-  const std::size_t page = page_size();
-  void* base = reinterpret_cast<void*>(reinterpret_cast<std::uintptr_t>(sctx.sp) - sctx.size - page);
+  void* base = reinterpret_cast<void*>(reinterpret_cast<std::uintptr_t>(sctx.sp) - sctx.size - guard_size());
   --p.stats.in_use;
   if (p.free.size() < Pool::kKeepMax) {
     try {

@@ -8,7 +8,7 @@
 
 namespace omega::sim::detail {
 
-// Usable stack [bottom, bottom + size); the guard page sits just below bottom.
+// Usable stack [bottom, bottom + size); the guard region (kGuardPages pages) sits just below bottom.
 struct StackRange {
   std::uintptr_t bottom = 0;
   std::size_t size = 0;
@@ -33,5 +33,10 @@ void install_overflow_handler();
 const char* overflow_fiber_name(std::uintptr_t addr) noexcept;
 
 std::size_t page_size() noexcept;
+// Below every fiber stack: PROT_NONE pages (address space only, no memory). One page is not
+// enough: a frame with a large local (4 KiB and more, with ASan's redzones) can step over a single
+// guard page into the mapping below, another fiber's stack, instead of faulting (a stack clash).
+inline constexpr std::size_t kGuardPages = 16;
+std::size_t guard_size() noexcept;
 
 }  // namespace omega::sim::detail

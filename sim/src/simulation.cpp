@@ -554,10 +554,9 @@ class Simulation {
   const char* guard_hit(std::uintptr_t addr) const noexcept {
     if (current_.value >= fibers_.size()) return nullptr;
     const FiberRec& f = *fibers_[current_.value];
-    const std::uintptr_t page = detail::page_size();
     if (f.stack.bottom == 0) return nullptr;
-    // A large frame can jump past the guard page; count a few pages below it too.
-    const std::uintptr_t lo = f.stack.bottom - page - 16 * page;
+    // The guard region: a frame under kGuardPages pages cannot jump past it.
+    const std::uintptr_t lo = f.stack.bottom - detail::guard_size();
     return addr >= lo && addr < f.stack.bottom ? f.name.c_str() : nullptr;
   }
 

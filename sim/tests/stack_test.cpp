@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <string>
+#include <vector>
 
 using namespace omega;
 
@@ -19,6 +20,14 @@ int recurse(int n) {
   frame[0] = static_cast<char>(n);
   if (n == 0) return 0;
   return recurse(n - 1) + frame[0];  // not a tail call: every level keeps its frame
+}
+
+// Frames larger than a page: each level steps more than one page down the stack.
+int recurse_big(int n) {
+  volatile char frame[6000];
+  frame[0] = static_cast<char>(n);
+  if (n == 0) return 0;
+  return recurse_big(n - 1) + frame[0];
 }
 
 // Runs fn in a child process; returns (exit status, everything it wrote to stderr).
@@ -57,6 +66,24 @@ TEST_CASE("a fiber that overflows its stack ends the process with 'stack overflo
   });
   CHECK_FALSE((WIFEXITED(status) && WEXITSTATUS(status) == 0));
   CHECK_MESSAGE(err.find("stack overflow in fiber deep-recursion") != std::string::npos, err);
+}
+
+TEST_CASE("frames larger than a page still hit the guard, not the stack mapped below (no stack clash)") {
+  // Many live fibers, so other stacks are mapped right below the one that overflows: with a single
+  // guard page a 6000-byte frame could step over it into them.
+  const auto [status, err] = in_subprocess([] {
+    sim::RunOptions o;
+    o.stack_bytes = 64 * 1024;
+    sim::run(o, [] {
+      std::vector<Fiber<void>> idle;
+      IVar<int> never("never");
+      for (int i = 0; i < 8; ++i) idle.push_back(spawn_daemon([&] { (void)never.get(); }, "idle"));
+      auto f = spawn([] { return recurse_big(1'000'000); }, "big-frames");
+      (void)join(f);
+    });
+  });
+  CHECK_FALSE((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+  CHECK_MESSAGE(err.find("stack overflow in fiber big-frames") != std::string::npos, err);
 }
 
 TEST_CASE("1000 runs x 10 fibers map no more stacks than the peak alive at once") {
