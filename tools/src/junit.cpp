@@ -24,19 +24,20 @@ void write_junit(const std::string& path, const std::string& suite, const std::v
     t->SetAttribute("name", c.name.c_str());
     t->SetAttribute("classname", c.classname.c_str());
     t->SetAttribute("time", fmt::format("{:.3f}", c.seconds).c_str());
+    // <failure> and <error> carry the text twice: as the message attribute and as the body.
+    auto add = [&](const char* tag, const std::string& text) {
+      auto* e = doc.NewElement(tag);
+      e->SetAttribute("message", text.c_str());
+      e->SetText(text.c_str());
+      t->InsertEndChild(e);
+    };
     if (c.failure) {
       ++failures;
-      auto* f = doc.NewElement("failure");
-      f->SetAttribute("message", c.failure->c_str());
-      f->SetText(c.failure->c_str());
-      t->InsertEndChild(f);
+      add("failure", *c.failure);
     }
     if (c.error) {
       ++errors;
-      auto* e = doc.NewElement("error");
-      e->SetAttribute("message", c.error->c_str());
-      e->SetText(c.error->c_str());
-      t->InsertEndChild(e);
+      add("error", *c.error);
     }
     if (!c.output.empty()) {
       auto* o = doc.NewElement("system-out");

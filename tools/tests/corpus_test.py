@@ -5,30 +5,21 @@ expectations; corpus expect flips one; --junit writes parseable JUnit XML; --no-
 OMEGA_CORPUS; digest-carrying reproduce strings refuse to run another schedule."""
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import xml.etree.ElementTree as ET
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import expect, finish, run_program  # noqa: E402
+
 RUNNER = os.path.abspath(sys.argv[1])
-failures = []
-passed = 0
 
 
 def run(*args, variant="bug", cwd=None, env=None):
     e = dict(os.environ, OMEGA_TEST_VARIANT=variant)
     e.pop("OMEGA_CORPUS", None)
     e.update(env or {})
-    p = subprocess.run([RUNNER, *args], capture_output=True, text=True, timeout=120, env=e, cwd=cwd)
-    return p.returncode, p.stdout, p.stderr
-
-
-def expect(name, cond, detail=""):
-    global passed
-    if cond:
-        passed += 1
-    else:
-        failures.append(f"{name}: {detail}")
+    return run_program([RUNNER, *args], env=e, cwd=cwd)
 
 
 def files(root):
@@ -117,7 +108,4 @@ with tempfile.TemporaryDirectory() as tmp:
         code, out2, err = run("run", "--scenario", "test/variant", "--choices", plain, variant="edited")
         expect("a plain string keeps zero-padding semantics", "divergence" not in out2, out2)
 
-for f in failures:
-    print("FAIL", f)
-print(f"{passed} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+finish()

@@ -8,22 +8,14 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import expect, finish, run_program  # noqa: E402
+
 RUNNER, CASES = os.path.abspath(sys.argv[1]), sys.argv[2]
-failures = []
-passed = 0
 
 
 def run(*args):
-    p = subprocess.run([RUNNER, *args], capture_output=True, text=True, timeout=120)
-    return p.returncode, p.stdout, p.stderr
-
-
-def expect(name, cond, detail=""):
-    global passed
-    if cond:
-        passed += 1
-    else:
-        failures.append(f"{name}: {detail}")
+    return run_program([RUNNER, *args])
 
 
 code, out, err = run("critic", CASES)
@@ -67,7 +59,4 @@ with tempfile.TemporaryDirectory() as tmp:
     code, out, err = run("critic", bad)
     expect("a bad file: exit 2, one line", code == 2 and err.count("\n") == 1 and "wrong magic" in err, err)
 
-for f in failures:
-    print("FAIL", f)
-print(f"{passed} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+finish()

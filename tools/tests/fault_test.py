@@ -10,9 +10,10 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import expect, finish, run_program  # noqa: E402
+
 RUNNER = sys.argv[1]
-failures = []
-passed = 0
 # Under ASan (the sanitizer build runs this too): let fatal signals reach the parent as signals and
 # skip the leak check at exit (an exit() inside a fiber leaks its stack by design).
 ENV = dict(os.environ, OMEGA_WATCHDOG_MS="1000",
@@ -20,16 +21,7 @@ ENV = dict(os.environ, OMEGA_WATCHDOG_MS="1000",
 
 
 def run(*args, env=None, timeout=240):
-    p = subprocess.run([RUNNER, *args], capture_output=True, text=True, env=env or ENV, timeout=timeout)
-    return p.returncode, p.stdout, p.stderr
-
-
-def expect(name, cond, detail=""):
-    global passed
-    if cond:
-        passed += 1
-    else:
-        failures.append(f"{name}: {detail}")
+    return run_program([RUNNER, *args], env=env or ENV, timeout=timeout)
 
 
 def strip_rate(text):
@@ -105,7 +97,4 @@ alive = [c for c in children if os.path.exists(f"/proc/{c}") and "zombie" not in
 expect("there were two workers", len(children) == 2, str(children))
 expect("workers die with the parent (PR_SET_PDEATHSIG)", not alive, str(alive))
 
-for f in failures:
-    print("FAIL", f)
-print(f"{passed} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+finish()

@@ -4,26 +4,17 @@ and stats (files and folders, text and JSON) read; an existing file is never ove
 bad file is a one-line error naming the file and the cause, with exit status 2."""
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import expect, finish, run_program  # noqa: E402
+
 RUNNER = sys.argv[1]
-failures = []
-passed = 0
 
 
 def run(*args):
-    p = subprocess.run([RUNNER, *args], capture_output=True, text=True, timeout=120)
-    return p.returncode, p.stdout, p.stderr
-
-
-def expect(name, cond, detail=""):
-    global passed
-    if cond:
-        passed += 1
-    else:
-        failures.append(f"{name}: {detail}")
+    return run_program([RUNNER, *args])
 
 
 with tempfile.TemporaryDirectory() as tmp:
@@ -98,7 +89,4 @@ with tempfile.TemporaryDirectory() as tmp:
     code, out, err = run("show", tmp)
     expect("show of a folder", code == 2 and "is a folder" in err, err)
 
-for f in failures:
-    print("FAIL", f)
-print(f"{passed} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+finish()

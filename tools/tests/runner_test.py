@@ -9,10 +9,11 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import expect, finish, run_program  # noqa: E402
+
 RUNNER = sys.argv[1]
 DOCS = sys.argv[2] if len(sys.argv) > 2 else None
-failures = []
-passed = 0
 
 
 def run(*args, env=None):
@@ -20,16 +21,7 @@ def run(*args, env=None):
     for k in ("TEST_SHARD_INDEX", "TEST_TOTAL_SHARDS", "TEST_SHARD_STATUS_FILE", "JOB_COMPLETION_INDEX"):
         e.pop(k, None)
     e.update(env or {})
-    p = subprocess.run([RUNNER, *args], capture_output=True, text=True, env=e, timeout=120)
-    return p.returncode, p.stdout, p.stderr
-
-
-def expect(name, cond, detail=""):
-    global passed
-    if cond:
-        passed += 1
-    else:
-        failures.append(f"{name}: {detail}")
+    return run_program([RUNNER, *args], env=e)
 
 
 def strip_rate(text):
@@ -185,6 +177,7 @@ expect("SIGINT mid-run: the run in flight finishes and counts", code == 130 and 
        out + err)
 import signal as _signal
 import time as _time
+
 p = subprocess.Popen([RUNNER, "explore", "--scenario", "slow/sleep", "--seeds", "0..9", "--quiet", "--jobs", "1"],
                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=clean_env())
 _time.sleep(0.5)
@@ -217,7 +210,4 @@ code, out, err = run("explore", "--scenario", "test/many-schedules", "--seeds", 
 n = int(re.search(r"~(\d+) distinct \(approximate\)", out).group(1)) if "approximate" in out else -1
 expect("past the exact bound, distinct schedules are an approximate count", 190_000 < n < 210_000, out)
 
-for f in failures:
-    print("FAIL", f)
-print(f"{passed} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+finish()
