@@ -51,8 +51,10 @@ Saved save_case(const fs::path& dir, const Header& header, std::span<const sim::
   if (ec) throw FileError(fmt::format("{}: cannot create the folder: {}", out.path.parent_path().string(), ec.message()));
   if (fs::exists(out.path)) return out;  // the same case (it may differ in expectation: kept as it is)
 
+  // A passing run is saved for what the critic found in it: kept by content, no signature to share.
   const std::string signature = sim::failure_signature(header.outcome, header.message);
   for (const auto& entry : fs::directory_iterator(out.path.parent_path())) {
+    if (header.outcome == sim::Outcome::pass) break;
     if (!entry.is_regular_file() || entry.path().extension() != ".omega") continue;
     LedgerFile other;
     try {

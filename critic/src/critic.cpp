@@ -7,20 +7,18 @@
 
 namespace omega::critic {
 
-std::vector<Finding> criticize(const std::vector<Ledger>& ledgers) {
-  std::vector<Finding> all;
-  std::map<std::string, detail::LockOrder> lock_order;  // by scenario
-  for (const Ledger& l : ledgers) {
-    const detail::Names names(l.events);
-    detail::deadlock(l, names, all);
-    detail::duplicate_oracle_calls(l, names, all);
-    detail::data_races(l, names, all);
-    detail::livelock(l, names, all, 200);
-    if (l.policy == "round-robin" || l.policy.rfind("fair-rr", 0) == 0) detail::starvation(l, names, all, 1000);
-    lock_order[l.scenario].add(l, names);
-  }
-  for (const auto& [scenario, order] : lock_order) order.report(scenario, all);
-  // One finding per signature (the first seen keeps its evidence), in a stable order.
+std::vector<Finding> criticize_run(const Ledger& l) {
+  std::vector<Finding> out;
+  const detail::Names names(l.events);
+  detail::deadlock(l, names, out);
+  detail::duplicate_oracle_calls(l, names, out);
+  detail::data_races(l, names, out);
+  detail::livelock(l, names, out, 200);
+  if (l.policy == "round-robin" || l.policy.rfind("fair-rr", 0) == 0) detail::starvation(l, names, out, 1000);
+  return out;
+}
+
+std::vector<Finding> deduplicated(std::vector<Finding> all) {
   std::vector<Finding> out;
   std::map<std::string, std::size_t> seen;
   for (auto& f : all)
@@ -29,6 +27,18 @@ std::vector<Finding> criticize(const std::vector<Ledger>& ledgers) {
     return std::tie(a.scenario, a.rule, a.signature) < std::tie(b.scenario, b.rule, b.signature);
   });
   return out;
+}
+
+std::vector<Finding> criticize(const std::vector<Ledger>& ledgers) {
+  std::vector<Finding> all;
+  std::map<std::string, LockOrderGraph> lock_order;  // by scenario
+  for (const Ledger& l : ledgers) {
+    for (auto& f : criticize_run(l)) all.push_back(std::move(f));
+    for (const auto& e : lock_edges(l)) lock_order[l.scenario].add(e);
+  }
+  for (const auto& [scenario, graph] : lock_order)
+    for (auto& f : graph.cycles(scenario)) all.push_back(std::move(f));
+  return deduplicated(std::move(all));
 }
 
 }  // namespace omega::critic

@@ -22,21 +22,4 @@ void livelock(const Ledger& l, const Names& n, std::vector<Finding>& out, std::s
 // A fiber ready but passed over for `bound` decisions in a row, in a run under a fair policy.
 void starvation(const Ledger& l, const Names& n, std::vector<Finding>& out, std::size_t bound);
 
-// Lock order across the ledgers of one scenario: feed each ledger, then report the cycles.
-class LockOrder {
- public:
-  void add(const Ledger& l, const Names& n);
-  void report(const std::string& scenario, std::vector<Finding>& out) const;
-
- private:
-  struct Edge {
-    std::string evidence;                // the first time it was seen
-    std::string source;                  // the ledger of that sighting
-    std::optional<std::set<std::string>> gates;  // locks held around every sighting (besides A)
-  };
-  void take(const std::vector<std::uint32_t>& held, FiberId fiber, std::uint32_t object, std::size_t event,
-            const Ledger& l, const Names& n);
-  std::map<std::pair<std::string, std::string>, Edge> edges_;  // (held A, taken B)
-};
-
 }  // namespace omega::critic::detail

@@ -15,13 +15,25 @@ namespace omega::critic::detail {
 struct Names {
   std::map<std::uint32_t, std::string> fibers;                       // id -> name
   std::map<std::uint32_t, std::pair<std::string, std::string>> objects;  // id -> (kind, name)
+  enum class Kind : std::uint8_t { other, shared, mutex };
+  static constexpr std::uint32_t kMaxDense = 1u << 20;  // ids past this (an untrusted file) count as other
+  std::vector<Kind> kinds;  // by object id
 
   explicit Names(const std::vector<sim::Event>& events) {
     for (const auto& e : events) {
       if (const auto* s = std::get_if<sim::ev::Spawn>(&e)) fibers[s->fiber.value] = s->name;
-      if (const auto* o = std::get_if<sim::ev::Object>(&e)) objects[o->object] = {o->kind, o->name};
+      if (const auto* o = std::get_if<sim::ev::Object>(&e)) {
+        objects[o->object] = {o->kind, o->name};
+        if (o->object < kMaxDense) {
+          if (kinds.size() <= o->object) kinds.resize(o->object + 1, Kind::other);
+          kinds[o->object] = o->kind == "shared" ? Kind::shared : o->kind == "mutex" ? Kind::mutex : Kind::other;
+        }
+      }
     }
   }
+  // The detectors' per-event questions, answered without a string compare.
+  bool is_shared(std::uint32_t id) const noexcept { return id < kinds.size() && kinds[id] == Kind::shared; }
+  bool is_mutex(std::uint32_t id) const noexcept { return id < kinds.size() && kinds[id] == Kind::mutex; }
   std::string fiber(FiberId f) const {
     const auto it = fibers.find(f.value);
     return it == fibers.end() ? fmt::format("fiber {}", f.value) : fmt::format("fiber {} ({})", f.value, it->second);

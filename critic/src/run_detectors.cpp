@@ -66,7 +66,7 @@ void deadlock(const Ledger& l, const Names& n, std::vector<Finding>& out) {
           f.repairs.push_back({"impose_lock_order", sorted,
                                fmt::format("always take {} (the fibers here take them in different orders)",
                                            fmt::join(sorted, " before ")),
-                               false});
+                               false, {}});
         out.push_back(std::move(f));
         return;  // one cycle explains the deadlock
       }
@@ -81,20 +81,23 @@ void duplicate_oracle_calls(const Ledger& l, const Names& n, std::vector<Finding
     std::size_t event;
     FiberId fiber;
     std::uint64_t start, end;
-    std::string read_before;  // the caller's last read of a cell before the call
+    std::optional<ev::Op> read_before;  // the caller's last read of a cell before the call
+    std::size_t read_event = 0;
   };
   std::map<std::pair<std::uint32_t, std::uint64_t>, std::vector<Call>> calls;
-  std::map<std::uint32_t, std::string> last_read;  // fiber -> "shared cache = 0 (event 7)"
+  std::map<std::uint32_t, std::pair<ev::Op, std::size_t>> last_read;  // fiber -> (read, its event); text only if reported
   std::uint64_t now = 0;
   for (std::size_t i = 0; i < l.events.size(); ++i) {
     const auto& e = l.events[i];
     if (const auto* t = std::get_if<ev::TimeAdvance>(&e)) now = t->now_ns;
-    if (const auto* op = std::get_if<ev::Op>(&e); op && op->op == sim::OpCode::read && n.kind(op->object) == "shared")
-      last_read[op->fiber.value] = fmt::format("read {} = {} at event {}", n.object(op->object), op->arg, i);
+    if (const auto* op = std::get_if<ev::Op>(&e); op && op->op == sim::OpCode::read && n.is_shared(op->object))
+      last_read[op->fiber.value] = {*op, i};
     if (const auto* c = std::get_if<ev::OracleCall>(&e); c && c->executed) {
       const auto r = last_read.find(c->fiber.value);
       calls[{c->oracle, c->key_hash}].push_back(
-          {i, c->fiber, now >= c->latency_ns ? now - c->latency_ns : 0, now, r == last_read.end() ? "" : r->second});
+          {i, c->fiber, now >= c->latency_ns ? now - c->latency_ns : 0, now,
+           r == last_read.end() ? std::nullopt : std::optional<ev::Op>(r->second.first),
+           r == last_read.end() ? 0 : r->second.second});
     }
   }
   for (const auto& [key, list] : calls) {
@@ -113,16 +116,19 @@ void duplicate_oracle_calls(const Ledger& l, const Names& n, std::vector<Finding
     for (const auto& c : list)
       f.evidence.push_back(fmt::format("{}: event {}: {} calls {} (virtual time {}..{} ns){}", l.source, c.event,
                                        n.fiber(c.fiber), oracle, c.start, c.end,
-                                       c.read_before.empty() ? "" : "; before it, " + c.read_before));
+                                       c.read_before ? fmt::format("; before it, read {} = {} at event {}",
+                                                                   n.object(c.read_before->object),
+                                                                   c.read_before->arg, c.read_event)
+                                                     : std::string()));
     f.signature = fmt::format("duplicate-oracle|{}|{}|{}", l.scenario, oracle, overlapping);
     f.repairs.push_back(overlapping ? Repair{"introduce_singleflight", {oracle},
                                              "route the calls through omega::Singleflight keyed by the request, so "
                                              "concurrent callers of one key share one execution",
-                                             false}
+                                             false, {}}
                                     : Repair{"add_memo", {oracle},
                                              "keep results in omega::Memo keyed by the request, so a later call of "
                                              "the same key is a hit",
-                                             false});
+                                             false, {}});
     out.push_back(std::move(f));
   }
 }
@@ -130,7 +136,8 @@ void duplicate_oracle_calls(const Ledger& l, const Names& n, std::vector<Finding
 void data_races(const Ledger& l, const Names& n, std::vector<Finding>& out) {
   using Clock = std::vector<std::uint32_t>;
   std::vector<Clock> fiber;  // by fiber id
-  std::map<std::uint32_t, Clock> object_clock, end_clock;
+  std::map<std::uint32_t, Clock> end_clock;
+  std::vector<Clock> object_clock;  // by object id (dense per run; see Names::kMaxDense)
   Clock scratch;  // for a fiber id no run has (an untrusted file): absorbs, orders nothing
   auto vc = [&](FiberId f) -> Clock& {
     if (!f.valid() || f.value >= (1u << 16)) {
@@ -179,7 +186,7 @@ void data_races(const Ledger& l, const Names& n, std::vector<Finding>& out) {
                          fmt::format("make every access to {} go through one omega::Serializer (or a mutex), or an "
                                      "atomic read-modify-write where it is one update",
                                      name),
-                         false});
+                         false, {}});
     out.push_back(std::move(x));
   };
   for (std::size_t i = 0; i < l.events.size(); ++i) {
@@ -205,10 +212,13 @@ void data_races(const Ledger& l, const Names& n, std::vector<Finding>& out) {
     } else if (const auto* op = std::get_if<ev::Op>(&e)) {
       if (!op->fiber.valid() || op->fiber.value >= (1u << 16)) continue;
       Clock& c = vc(op->fiber);
-      if (n.kind(op->object) != "shared") {  // a synchronising object: acquire, then release
-        join_into(c, object_clock[op->object]);
+      if (!n.is_shared(op->object)) {  // a synchronising object: acquire, then release
+        if (op->object >= Names::kMaxDense) continue;
+        if (object_clock.size() <= op->object) object_clock.resize(op->object + 1);
+        Clock& o = object_clock[op->object];
+        join_into(c, o);
         ++c[op->fiber.value];
-        object_clock[op->object] = c;
+        o.assign(c.begin(), c.end());  // reuses o's storage
         continue;
       }
       const bool write = op->op != sim::OpCode::read;
@@ -246,16 +256,14 @@ std::string operation(const sim::Event& e, const Names& n) {
 
 // Progress: a fiber finished, an IVar put, a channel transfer, a lock taken after waiting, an
 // oracle answered, time passed for a sleeper.
-bool is_progress(const sim::Event& e, const Names& n, std::set<std::uint32_t>& waited) {
+bool is_progress(const sim::Event& e, std::set<std::uint32_t>& waited) {
   if (std::holds_alternative<ev::Done>(e) || std::holds_alternative<ev::Error>(e) ||
       std::holds_alternative<ev::OracleCall>(e))
     return true;
   if (const auto* b = std::get_if<ev::Block>(&e)) waited.insert(b->fiber.value);
   if (const auto* op = std::get_if<ev::Op>(&e)) {
-    const std::string kind = n.kind(op->object);
     if (op->op == sim::OpCode::put || op->op == sim::OpCode::send || op->op == sim::OpCode::recv) return true;
     if (op->op == sim::OpCode::lock && waited.erase(op->fiber.value)) return true;
-    (void)kind;
   }
   return false;
 }
@@ -267,7 +275,7 @@ void livelock(const Ledger& l, const Names& n, std::vector<Finding>& out, std::s
   const std::size_t from = l.events.size() > window ? l.events.size() - window : 0;
   std::set<std::uint32_t> waited;
   for (std::size_t i = from; i < l.events.size(); ++i)
-    if (is_progress(l.events[i], n, waited)) return;
+    if (is_progress(l.events[i], waited)) return;
   // No progress in the window: what each fiber kept doing.
   std::map<std::pair<std::uint32_t, std::string>, std::size_t> repeats;
   for (std::size_t i = from; i < l.events.size(); ++i) {
@@ -297,7 +305,7 @@ void livelock(const Ledger& l, const Names& n, std::vector<Finding>& out, std::s
   f.repairs.push_back({"block_instead_of_polling", {},
                        "replace the retry loop by a wait on the condition (an IVar, a channel, a CondVar), so a "
                        "fiber sleeps until another makes progress",
-                       false});
+                       false, {}});
   out.push_back(std::move(f));
 }
 
@@ -326,7 +334,7 @@ void starvation(const Ledger& l, const Names& n, std::vector<Finding>& out, std:
         x.repairs.push_back({"yield_in_loop", {n.fiber(f)},
                              "a fiber that keeps running without blocking starves the others under a fair policy "
                              "only if it never yields: make its loop wait or yield",
-                             false});
+                             false, {}});
         out.push_back(std::move(x));
       }
     }

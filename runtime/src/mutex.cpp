@@ -1,5 +1,7 @@
 #include <omega/mutex.hpp>
 
+#include "lock_order_check.hpp"
+
 #include <fmt/format.h>
 
 namespace omega {
@@ -26,6 +28,7 @@ std::string Mutex::waiting_text() const {
 void Mutex::lock() {
   if (!begin("omega::Mutex::lock", detail::op_id<"mutex.lock">())) return;
   check_not_holding("relocks");
+  detail::lock_order_before_take(name(), detail::me());
   if (owner_.valid()) {
     waiters_.push_back(detail::me());
     sim::kernel::block(sim::BlockReason::mutex, waiting_text(), {object_id(), owner_});
@@ -33,6 +36,7 @@ void Mutex::lock() {
   } else {
     owner_ = detail::me();
   }
+  detail::lock_order_taken(name(), owner_);
   record(sim::OpCode::lock);
 }
 
@@ -43,7 +47,9 @@ bool Mutex::try_lock() {
     record(sim::OpCode::try_lock_failed);
     return false;
   }
+  detail::lock_order_before_take(name(), detail::me());
   owner_ = detail::me();
+  detail::lock_order_taken(name(), owner_);
   record(sim::OpCode::lock);
   return true;
 }
@@ -51,6 +57,7 @@ bool Mutex::try_lock() {
 bool Mutex::try_lock_for_ns(std::uint64_t timeout_ns) {
   if (!begin("omega::Mutex::try_lock_for", detail::op_id<"mutex.try_lock">())) return false;
   check_not_holding("try_locks");
+  detail::lock_order_before_take(name(), detail::me());
   if (owner_.valid()) {
     waiters_.push_back(detail::me());
     if (!sim::kernel::block_until(sim::BlockReason::mutex, waiting_text(),
@@ -62,6 +69,7 @@ bool Mutex::try_lock_for_ns(std::uint64_t timeout_ns) {
   } else {
     owner_ = detail::me();
   }
+  detail::lock_order_taken(name(), owner_);
   record(sim::OpCode::lock);
   return true;
 }
@@ -86,6 +94,7 @@ bool Mutex::held_by_current_fiber() {
 }
 
 void Mutex::release() {
+  detail::lock_order_released(name(), owner_);
   if (waiters_.empty()) {
     owner_ = FiberId{};
     return;

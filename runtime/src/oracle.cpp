@@ -1,5 +1,10 @@
 #include <omega/oracle.hpp>
 
+#include <omega/ivar.hpp>
+#include <omega/sim/run.hpp>
+
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include <map>
@@ -87,6 +92,45 @@ void Oracle::failed(const Pending& p) {
 void Oracle::finish(const Pending& p, std::string result_bytes) {
   sim::kernel::record(sim::ev::OracleCall{detail::me(), object_id(), p.key_hash, std::move(result_bytes),
                                           p.latency_ns, 0, true});
+}
+
+struct Oracle::Flight {
+  IVar<std::optional<std::string>> answer;  // empty optional: the call failed, a waiter calls again
+  explicit Flight(std::string name) : answer(std::move(name)) {}
+};
+
+void Oracle::reset() {
+  answered_.clear();
+  in_flight_.clear();
+}
+
+bool Oracle::deduplicating() const {
+  const auto& names = sim::repair_checks().dedupe_oracles;
+  return !names.empty() && std::find(names.begin(), names.end(), name()) != names.end();
+}
+
+std::string Oracle::call_deduplicated(std::uint64_t key, const std::function<std::string()>& call) {
+  if (!begin_without_point("omega::Oracle::call")) return call();
+  if (auto it = answered_.find(key); it != answered_.end()) return it->second;
+  if (auto it = in_flight_.find(key); it != in_flight_.end()) {
+    const std::shared_ptr<Flight> flight = it->second;  // alive while we wait
+    if (auto answer = flight->answer.get()) return *answer;
+    return call_deduplicated(key, call);  // the first call failed: this one calls again
+  }
+  auto flight = std::make_shared<Flight>(name() + "/dedupe");
+  in_flight_.emplace(key, flight);
+  std::string answer;
+  try {
+    answer = call();
+  } catch (...) {
+    in_flight_.erase(key);
+    flight->answer.put(std::nullopt);
+    throw;
+  }
+  in_flight_.erase(key);
+  answered_.emplace(key, answer);
+  flight->answer.put(answer);
+  return answer;
 }
 
 namespace {

@@ -87,6 +87,7 @@ bool ReportBuilder::fold(const SeedOutcome& r, std::uint64_t seed) {
     else
       ++report_.nondeterminism_dropped;
   }
+  if (!r.inspection.empty() && options_.on_inspection) options_.on_inspection(seed, r.inspection);
   if (r.outcome == Outcome::pass) return true;
   ++report_.failures;
   std::string sig = failure_signature(r.outcome, r.message);
@@ -202,6 +203,7 @@ ExploreReport explore(const ExploreOptions& options, const std::function<void()>
         out.message = r.message;
         failures.fetch_add(1);
       }
+      if (options.inspect) out.inspection = options.inspect(r, o.seed, o.policy);
       if (options.check_determinism && (!r.passed() || i % 20 == 0)) {
         RunResult again = run(o, scenario);
         if (again.ledger.bytes() != r.ledger.bytes()) out.nondeterminism = first_difference(r.ledger, again.ledger);

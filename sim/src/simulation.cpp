@@ -544,6 +544,7 @@ class Simulation {
   }
 
   std::string policy_name() const { return describe(options_.policy); }
+  const RepairChecks& checks() const noexcept { return options_.checks; }
 
   std::string label(FiberId id) const {
     if (id.value >= fibers_.size()) return fmt::format("{} (?)", id.value);
@@ -1214,6 +1215,7 @@ RunResult run(const RunOptions& options, std::function<void()> body) {
 }
 
 std::string current_policy() { return sim("omega::sim::current_policy").policy_name(); }
+const RepairChecks& repair_checks() { return sim("omega::sim::repair_checks").checks(); }
 
 namespace kernel {
 

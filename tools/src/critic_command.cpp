@@ -3,13 +3,13 @@
 #include "critic_command.hpp"
 
 #include "cli_input.hpp"
+#include "critic_json.hpp"
 
 #include <omega/corpus/store.hpp>
 #include <omega/critic/critic.hpp>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <map>
@@ -21,15 +21,6 @@
 namespace omega::cli {
 
 namespace {
-
-using Json = nlohmann::ordered_json;
-
-Json repairs_json(const critic::Finding& f) {
-  Json repairs = Json::array();
-  for (const auto& r : f.repairs)
-    repairs.push_back({{"kind", r.kind}, {"targets", r.targets}, {"explanation", r.explanation}, {"checked", r.checked}});
-  return repairs;
-}
 
 const char* rule_text(const std::string& rule) {
   if (rule == "omega.deadlock") return "The run deadlocked: a cycle of fibers each waiting for a resource the next holds.";
@@ -87,27 +78,15 @@ int cmd_critic(const std::vector<std::string>& paths, const std::string& format)
   if (format == "sarif") {
     std::printf("%s\n", sarif(findings, ledgers).dump(2).c_str());
   } else if (format == "json") {
-    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    Json out = Json::array();
     for (const auto& f : findings) {
-      nlohmann::ordered_json j;
-      j["rule"] = f.rule;
-      j["level"] = f.level;
-      j["scenario"] = f.scenario;
-      j["source"] = f.source;
-      j["message"] = f.message;
-      j["evidence"] = f.evidence;
-      j["repairs"] = repairs_json(f);
-      out.push_back(j);
+      Json j = finding_json(f);
+      j.erase("signature");
+      out.push_back(std::move(j));
     }
     std::printf("%s\n", out.dump(2).c_str());
   } else {
-    for (const auto& f : findings) {
-      std::printf("%s %s [%s]: %s\n", f.level.c_str(), f.rule.c_str(), f.scenario.c_str(), f.message.c_str());
-      for (const auto& e : f.evidence) std::printf("    evidence: %s\n", e.c_str());
-      for (const auto& r : f.repairs)
-        std::printf("    repair: %s{%s} (unchecked): %s\n", r.kind.c_str(), fmt::format("{}", fmt::join(r.targets, ", ")).c_str(),
-                    r.explanation.c_str());
-    }
+    for (const auto& f : findings) std::fputs(finding_text(f, "").c_str(), stdout);
     std::printf("critic: %zu ledgers, %zu findings\n", ledgers.size(), findings.size());
   }
   return findings.empty() ? 0 : 1;

@@ -71,6 +71,7 @@ PoolReport explore_in_workers(const PoolOptions& options) {
   fold_options.policy = setup.policy;
   fold_options.stop_after = options.stop_after;
   fold_options.on_signature = options.on_signature;
+  fold_options.on_inspection = options.on_inspection;
   sim::ReportBuilder builder(fold_options, effective.setup.pct_steps, report);
   std::map<std::uint64_t, sim::SeedOutcome> pending;  // received, not yet folded (bounded by the window)
   std::map<std::uint64_t, std::uint64_t> first_hash;  // signature's first seed index -> its ledger hash

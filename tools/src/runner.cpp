@@ -10,6 +10,7 @@
 #include "interrupt.hpp"
 #include "ledger_commands.hpp"
 #include "critic_command.hpp"
+#include "explore_command.hpp"
 #include "replay.hpp"
 
 #include <omega/corpus/store.hpp>
@@ -158,205 +159,6 @@ int cmd_run(const RunArgs& a, const std::string& prog, bool shrink) {
   return r.passed() ? kNothingFound : kFound;
 }
 
-struct ExploreArgs {
-  std::string scenario = "*", seeds = "0..999", policy = "random", shard, trace = "short", max_time;
-  std::optional<std::string> corpus;
-  bool no_save = false;
-  std::uint64_t pct_steps = 0, stop_after = 0, shards = 0, max_runs = 2000,
-                jobs = std::max(1u, std::thread::hardware_concurrency());
-  bool quiet = false, check_determinism = false, no_shrink = false, no_fork = false;
-};
-
-void print_explore_report(const Scenario& s, const sim::ExploreReport& r, const ExploreArgs& a,
-                          const cli::SeedRange& range, const sim::Shard& shard) {
-  const std::string shard_text = shard.count > 1 ? fmt::format(", shard {}/{}", shard.index, shard.count) : "";
-  const std::string distinct =
-      r.distinct_approximate ? fmt::format("~{} distinct (approximate)", r.distinct_schedules)
-                             : fmt::format("{} distinct", r.distinct_schedules);
-  std::printf("%s: %llu schedules (%s, seeds %llu..%llu%s%s), %s, %llu failures, %zu signatures, %.0f schedules/s\n",
-              s.name.c_str(), static_cast<unsigned long long>(r.schedules), a.policy.c_str(),
-              static_cast<unsigned long long>(range.first), static_cast<unsigned long long>(range.last),
-              shard_text.c_str(), r.pct_steps ? fmt::format(", pct steps {}", r.pct_steps).c_str() : "",
-              distinct.c_str(), static_cast<unsigned long long>(r.failures), r.signatures.size(),
-              r.seconds > 0 ? static_cast<double>(r.schedules) / r.seconds : 0.0);
-  if (r.stopped_early)
-    std::printf("  stopped after %llu failures (--stop-after)\n", static_cast<unsigned long long>(a.stop_after));
-  if (r.interrupted) {
-    const sim::ShardSeeds seeds(range.first, range.last, shard);
-    const std::string why = cli::stop_signal() == SIGINT    ? "interrupted (SIGINT)"
-                            : cli::stop_signal() == SIGTERM ? "interrupted (SIGTERM)"
-                                                            : fmt::format("time box reached (--max-time {})", a.max_time);
-    std::printf("  %s: covered %llu of %llu seeds%s\n", why.c_str(), static_cast<unsigned long long>(r.schedules),
-                static_cast<unsigned long long>(seeds.size_saturated()),
-                r.schedules ? fmt::format(", up to seed {}", seeds[r.schedules - 1]).c_str() : "");
-  }
-  if (r.signatures_dropped)
-    std::printf("  %llu more failures had further signatures (only the first %zu are kept)\n",
-                static_cast<unsigned long long>(r.signatures_dropped), sim::ExploreReport::kMaxSignatures);
-}
-
-// Saves a failing run to the corpus; returns what to print ("" when nothing was found to save).
-std::string save_to_corpus(const std::filesystem::path& dir, const Scenario& s, const sim::RunOptions& o) {
-  try {
-    const sim::RunResult r = sim::run(o, s.body);
-    if (r.passed()) return "not saved: the schedule passed when re-run";
-    const auto events = r.ledger.events();
-    const corpus::Saved saved = corpus::save_case(dir, corpus::header_for(s.name, o, r), events);
-    if (saved.kept_shorter) return fmt::format("{} (a case of this failure with fewer decisions, kept)", saved.path.string());
-    if (saved.replaced) return fmt::format("{} (replaces the longer {})", saved.path.string(), saved.replaced->string());
-    return saved.path.string() + (saved.written ? "" : " (already there)");
-  } catch (const std::exception& e) {  // a full disk must not end the exploration: the report still prints
-    return fmt::format("NOT SAVED: {}", e.what());
-  }
-}
-
-int cmd_explore(const ExploreArgs& a, const std::string& prog) {
-  const auto selected = match_scenarios(a.scenario);
-  if (selected.empty())
-    throw InputError(fmt::format("no scenario matches '{}' ({} list shows them)", a.scenario, prog));
-  const cli::SeedRange range = cli::seed_range(a.seeds);
-  const sim::Shard shard = cli::resolve_shard(a.shard, a.shards);
-  (void)sim::policy_for_seed(a.policy, 0, 1);  // a bad policy is bad input, before anything runs
-  using Clock = std::chrono::steady_clock;
-  std::optional<Clock::time_point> deadline;
-  if (!a.max_time.empty()) deadline = Clock::now() + std::chrono::milliseconds(cli::duration_ms("--max-time", a.max_time));  // lint: allow(wall-clock) time box only
-
-  // Worker processes isolate crashes and hangs; in-process threads for debugging, and under
-  // valgrind, which would not follow the spawned workers.
-  const bool in_workers = !a.no_fork && !OMEGA_ON_VALGRIND();
-  (void)sim::RunOptions{};  // reads and checks every OMEGA_* variable here, not in each worker
-  if (!a.no_fork && !in_workers)
-    std::fprintf(stderr, "%s: running under valgrind: exploring in this process with threads (workers would "
-                         "escape valgrind); a crash or hang ends the exploration\n", prog.c_str());
-  const std::uint64_t watchdog_ms = cli::watchdog_ms_from_env();
-  std::optional<std::filesystem::path> corpus_dir;
-  if (!a.no_save) corpus_dir = corpus::corpus_dir(a.corpus);
-  cli::InterruptGuard guard;
-  const auto stop = [&] { return cli::stop_signal() != 0 || (deadline && Clock::now() >= *deadline); };  // lint: allow(wall-clock) time box only
-  const bool tty = ::isatty(STDERR_FILENO) == 1;
-  bool found = false;
-  std::vector<std::string> skipped;
-  for (const Scenario* s : selected) {
-    if (stop()) {
-      skipped.push_back(s->name);
-      continue;
-    }
-    double last_line = 0;
-    std::function<void(const sim::ExploreProgress&)> progress;
-    if (!a.quiet) {
-      progress = [&](const sim::ExploreProgress& p) {
-        const double rate = p.seconds > 0 ? static_cast<double>(p.done) / p.seconds : 0;
-        const double eta = rate > 0 ? static_cast<double>(p.total - p.done) / rate : 0;
-        const std::string line = fmt::format("explore {}: {}/{} schedules, {:.0f}/s, {} failures, ETA {:.1f}s",
-                                             s->name, p.done, p.total, rate, p.failures, eta);
-        if (tty) {
-          std::fprintf(stderr, "\r%s\033[K", line.c_str());
-        } else if (p.seconds - last_line >= 5.0) {
-          last_line = p.seconds;
-          std::fprintf(stderr, "%s\n", line.c_str());
-        }
-      };
-    }
-    sim::ExploreReport r;
-    std::vector<std::string> shrunk;  // filled by the workers; in-process, shrinking happens below
-    std::vector<std::optional<std::vector<std::uint64_t>>> minimal;
-    // Each new signature goes to the corpus the moment it is folded in (in seed order).
-    std::vector<std::string> saved;
-    std::uint64_t k_used = 0;
-    std::function<void(const sim::FailureSignature&, std::uint64_t)> on_signature;
-    if (corpus_dir)
-      on_signature = [&](const sim::FailureSignature& sig, std::uint64_t k) {
-        k_used = k;
-        if (sig.outcome == sim::Outcome::crash || sig.outcome == sim::Outcome::hang) {
-          saved.push_back("not saved: a crash or hang has no ledger to save (its process died)");
-          return;
-        }
-        sim::RunOptions o;
-        o.seed = sig.first_seed;
-        o.policy = sim::policy_for_seed(a.policy, sig.first_seed, k);
-        saved.push_back(save_to_corpus(*corpus_dir, *s, o));
-      };
-    if (in_workers) {
-      cli::PoolOptions o;
-      o.setup = {s->name, a.policy, range.first, range.last, a.pct_steps, a.max_runs, shard, a.check_determinism,
-                 a.trace == "full"};
-      o.prog = prog;
-      o.jobs = static_cast<unsigned>(a.jobs);
-      o.stop_after = a.stop_after;
-      o.watchdog_ms = watchdog_ms;
-      o.shrink = !a.no_shrink;
-      o.stop_requested = stop;
-      o.progress = progress;
-      o.on_signature = on_signature;
-      cli::PoolReport pr = cli::explore_in_workers(o);
-      r = std::move(pr.report);
-      shrunk = std::move(pr.shrunk);
-      minimal = std::move(pr.minimal);
-    } else {
-      sim::ExploreOptions o;
-      o.first_seed = range.first;
-      o.last_seed = range.last;
-      o.policy = a.policy;
-      o.pct_steps = a.pct_steps;
-      o.jobs = static_cast<unsigned>(a.jobs);
-      o.stop_after = a.stop_after;
-      o.shard = shard;
-      o.check_determinism = a.check_determinism;
-      o.stop_requested = stop;
-      o.progress = progress;
-      o.on_signature = on_signature;
-      r = sim::explore(o, s->body);
-      minimal.assign(r.signatures.size(), std::nullopt);
-    }
-    if (!a.quiet && tty) std::fprintf(stderr, "\r\033[K");
-    print_explore_report(*s, r, a, range, shard);
-    for (std::size_t i = 0; i < r.signatures.size(); ++i) {
-      const auto& sig = r.signatures[i];
-      std::printf("  [%zu] %s x%llu, first at seed %llu (found by %s): %s\n", i + 1,
-                  std::string(sim::to_string(sig.outcome)).c_str(), static_cast<unsigned long long>(sig.count),
-                  static_cast<unsigned long long>(sig.first_seed), sig.policy.c_str(), sig.message.c_str());
-      std::printf("      reproduce: %s\n",
-                  cli::reproduce_seed(prog, s->name, sig.first_seed, sig.policy, r.pct_steps).c_str());
-      if (!a.no_shrink) {
-        if (in_workers) {
-          std::fputs(shrunk[i].c_str(), stdout);
-        } else if (stop()) {
-          std::printf("      (not shrunk: stopped early)\n");
-        } else {
-          sim::RunOptions again;
-          again.seed = sig.first_seed;
-          again.policy = sim::policy_for_seed(a.policy, sig.first_seed, r.pct_steps);
-          cli::Shrunk sh = cli::shrunk_report(*s, sim::run(again, s->body).choices(),
-                                              {a.max_runs, a.trace == "full", stop}, prog, "      ");
-          std::fputs(sh.text.c_str(), stdout);
-          minimal[i] = std::move(sh.minimal);
-        }
-      }
-      if (!corpus_dir || i >= saved.size()) continue;
-      if (minimal[i] && saved[i].rfind("not saved", 0) != 0 && saved[i].rfind("NOT SAVED", 0) != 0) {
-        sim::RunOptions o;
-        o.policy = sim::vector_of(*minimal[i]);
-        saved[i] = save_to_corpus(*corpus_dir, *s, o);  // the shrunk case replaces the one found
-      }
-      std::printf("      corpus: %s\n", saved[i].c_str());
-    }
-    for (const auto& n : r.nondeterminism)
-      std::printf("  uncontrolled nondeterminism at seed %llu (%s): the same schedule gave a different ledger; %s\n",
-                  static_cast<unsigned long long>(n.seed), n.policy.c_str(), n.detail.c_str());
-    if (r.nondeterminism_dropped)
-      std::printf("  ... and at %llu more seeds\n", static_cast<unsigned long long>(r.nondeterminism_dropped));
-    std::fflush(stdout);  // each scenario's report is out before the next one starts
-    found = found || r.failures > 0 || !r.nondeterminism.empty();
-  }
-  if (!skipped.empty()) {
-    std::string names;
-    for (const auto& n : skipped) names += (names.empty() ? "" : ", ") + n;
-    std::printf("not explored (stopped early): %s\n", names.c_str());
-  }
-  if (cli::stop_signal()) return 128 + cli::stop_signal();
-  return found ? kFound : kNothingFound;
-}
-
 }  // namespace
 
 int run_main(int argc, char** argv) {
@@ -408,7 +210,7 @@ int run_main(int argc, char** argv) {
   shrink->add_option("--trace", shrink_args.trace, "short: the shrunk interleaving; full: the original too")
       ->check(CLI::IsMember({"short", "full"}));
 
-  ExploreArgs ex;
+  cli::ExploreArgs ex;
   auto* explore = app.add_subcommand("explore", "explore scenarios over a range of seeds");
   explore->footer(kExitStatus);
   explore->add_option("--scenario", ex.scenario, "scenario name or glob pattern (default *)");
@@ -437,6 +239,11 @@ int run_main(int argc, char** argv) {
                       "save each failure signature's case here, shrunk once shrinking is done (default: OMEGA_CORPUS, "
                       "else ./omega-corpus)");
   explore->add_flag("--no-save", ex.no_save, "do not save failures to a corpus");
+  explore->add_flag("--critic", ex.critic,
+                    "run the critic over every explored ledger (passing ones too): lock-order cycles, data races, "
+                    "duplicate oracle calls, livelocks, starvation; repairs checked by exploring again with them imposed");
+  explore->add_option("--check-seeds", ex.check_seeds, "schedules explored per checked repair (default 200)")
+      ->check(whole_number(1, 1'000'000));
   explore->add_option("--max-runs", ex.max_runs, "bound on re-runs per shrink (default 2000)")
       ->check(whole_number(1, 1'000'000'000));
   explore->add_option("--trace", ex.trace, "short: shrunk interleavings; full: the unshrunk ones too")
@@ -487,6 +294,9 @@ int run_main(int argc, char** argv) {
   worker->add_option("--parent", worker_parent)->required();
   worker->add_flag("--check-determinism", worker_setup.check_determinism);
   worker->add_flag("--trace-full", worker_setup.trace_full);
+  worker->add_flag("--critic", worker_setup.critic);
+  worker->add_option("--lock-order", worker_setup.checks.lock_order);
+  worker->add_option("--dedupe-oracle", worker_setup.checks.dedupe_oracles);
 
   try {
     app.parse(argc, argv);
@@ -515,7 +325,7 @@ int run_main(int argc, char** argv) {
     else if (critic_cmd->parsed()) status = cli::cmd_critic(critic_paths, critic_format);
     else if (expect->parsed()) status = cli::cmd_expect(expect_value, expect_files);
     else if (stats->parsed()) status = cli::cmd_stats(stats_paths, stats_format);
-    else status = cmd_explore(ex, prog);
+    else status = cli::cmd_explore(ex, prog);
   } catch (const InputError& e) {
     std::fprintf(stderr, "%s: error: %s\n", prog.c_str(), e.what());
     return kUsage;

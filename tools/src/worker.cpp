@@ -5,6 +5,7 @@
 #include <omega/sim/choice_text.hpp>
 
 #include "cli_input.hpp"
+#include "critic_explore.hpp"
 #include "report.hpp"
 #include "worker_protocol.hpp"
 
@@ -55,8 +56,10 @@ void worker_main(const WorkerSetup& setup, const std::string& prog, long parent_
     sim::RunOptions o;
     o.seed = seed;
     o.policy = sim::policy_for_seed(setup.policy, seed, setup.pct_steps);
+    o.checks = setup.checks;
     return o;
   };
+  RunInspector inspector(setup.scenario);
 
   for (;;) {
     worker::Command c;
@@ -96,6 +99,7 @@ void worker_main(const WorkerSetup& setup, const std::string& prog, long parent_
         out.outcome = r.outcome;
         out.ledger_hash = r.ledger.hash();
         if (!r.passed()) out.message = r.message;
+        if (setup.critic) out.inspection = inspector.inspect(r, o.seed, o.policy);
         if (setup.check_determinism && (!r.passed() || index % 20 == 0)) {
           const sim::RunResult again = sim::run(o, scenario->body);
           if (again.ledger.bytes() != r.ledger.bytes())

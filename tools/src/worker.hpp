@@ -20,6 +20,8 @@ struct WorkerSetup {
   std::uint64_t first_seed = 0, last_seed = 0, pct_steps = 0, max_runs = 2000;
   sim::Shard shard;
   bool check_determinism = false, trace_full = false;
+  bool critic = false;      // run the critic over every ledger (explore --critic)
+  sim::RepairChecks checks; // a repair the critic checks in simulation
 };
 
 struct PoolOptions {
@@ -32,6 +34,7 @@ struct PoolOptions {
   std::function<bool()> stop_requested;
   std::function<void(const sim::ExploreProgress&)> progress;
   std::function<void(const sim::FailureSignature&, std::uint64_t pct_steps)> on_signature;  // see ExploreOptions
+  std::function<void(std::uint64_t seed, const std::string& inspection)> on_inspection;     // see ExploreOptions
 };
 
 struct PoolReport {

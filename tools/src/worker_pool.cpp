@@ -62,6 +62,9 @@ Worker WorkerPool::spawn() {
                                    "--parent", std::to_string(::getpid())};
   if (s.check_determinism) args.push_back("--check-determinism");
   if (s.trace_full) args.push_back("--trace-full");
+  if (s.critic) args.push_back("--critic");
+  for (const auto& m : s.checks.lock_order) args.insert(args.end(), {"--lock-order", m});
+  for (const auto& o : s.checks.dedupe_oracles) args.insert(args.end(), {"--dedupe-oracle", o});
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

@@ -76,6 +76,7 @@ std::string encode(const Message& m) {
     put(out, r.ledger_hash);
     put_text(out, r.message);
     put_text(out, r.nondeterminism);
+    put_text(out, r.inspection);
   }
   put_text(out, m.text);
   put_text(out, m.choices);
@@ -98,7 +99,7 @@ std::optional<Message> read_message(int fd) {
   for (auto& [index, out] : m.results) {
     std::uint8_t outcome = 0;
     if (!r.get(index) || !r.get(outcome) || !r.get(out.ledger_hash) || !r.get_text(out.message) ||
-        !r.get_text(out.nondeterminism))
+        !r.get_text(out.nondeterminism) || !r.get_text(out.inspection))
       return std::nullopt;
     out.outcome = static_cast<sim::Outcome>(outcome);
   }

@@ -11,6 +11,7 @@
 #include <omega/memo.hpp>
 #include <omega/mutex.hpp>
 #include <omega/oracle.hpp>
+#include <omega/progress.hpp>
 #include <omega/random.hpp>
 #include <omega/semaphore.hpp>
 #include <omega/serializer.hpp>

@@ -13,6 +13,9 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -78,6 +81,17 @@ class Oracle : public detail::Primitive {
   auto call(const Request& request, Fn&& fn) -> std::decay_t<std::invoke_result_t<Fn&, const Request&>> {
     using Result = std::decay_t<std::invoke_result_t<Fn&, const Request&>>;
     const std::uint64_t key = sim::fnv1a64(OracleCodec<Request>::encode(request));
+    if (deduplicating()) [[unlikely]]
+      return OracleCodec<Result>::decode(
+          call_deduplicated(key, [&] { return OracleCodec<Result>::encode(call_service<Result>(key, request, fn)); }));
+    return call_service<Result>(key, request, fn);
+  }
+
+  OracleOptions& options() noexcept { return options_; }
+
+ private:
+  template <class Result, class Request, class Fn>
+  Result call_service(std::uint64_t key, const Request& request, Fn& fn) {
     const Pending p = start(key);
     if (p.recorded_result) return OracleCodec<Result>::decode(*p.recorded_result);
     std::optional<Result> result;
@@ -94,9 +108,11 @@ class Oracle : public detail::Primitive {
     return std::move(*result);
   }
 
-  OracleOptions& options() noexcept { return options_; }
+  // The critic's check of introduce_singleflight / add_memo (RunOptions::checks.dedupe_oracles):
+  // calls with a key already answered return that answer; calls with a key in flight wait for it.
+  bool deduplicating() const;
+  std::string call_deduplicated(std::uint64_t key, const std::function<std::string()>& call);
 
- private:
   struct Pending {
     std::uint64_t key_hash = 0, latency_ns = 0;
     std::optional<std::string> recorded_result;  // set under replay
@@ -106,9 +122,12 @@ class Oracle : public detail::Primitive {
   Pending start(std::uint64_t key_hash);
   void finish(const Pending& p, std::string result_bytes);
   void failed(const Pending& p);  // fn threw: records fault 3 with the exception's message
-  void reset() override {}
+  void reset() override;
 
   OracleOptions options_;
+  struct Flight;
+  std::map<std::uint64_t, std::string> answered_;               // dedupe check only
+  std::map<std::uint64_t, std::shared_ptr<Flight>> in_flight_;  // dedupe check only
 };
 
 // The oracle called `name` in the current run, created on its first use in the run with default

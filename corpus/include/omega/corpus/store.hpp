@@ -29,7 +29,8 @@ struct Saved {
 
 // Saves a failing run as the case of its failure signature (outcome and message with numbers
 // masked) in `dir`: one file per signature per scenario, the shortest kept (fewest preemptions,
-// then fewest decisions, as the shrinker orders schedules).
+// then fewest decisions, as the shrinker orders schedules). A passing run (saved for a critic
+// finding) is kept by content alone.
 Saved save_case(const std::filesystem::path& dir, const Header& header, std::span<const sim::Event> events);
 
 // Rewrites `path` with another expectation (atomically; the name stays).

@@ -20,7 +20,10 @@
 
 #include <omega/sim/events.hpp>
 
+#include <map>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace omega::critic {
@@ -29,7 +32,8 @@ struct Repair {
   std::string kind;                  // impose_lock_order, introduce_singleflight, add_memo, wrap_with_serializer
   std::vector<std::string> targets;  // as the scenario names them: "mutex accounts", "oracle model", "shared counter"
   std::string explanation;
-  bool checked = false;  // a simulation confirmed it (the critic over files cannot: always false here)
+  bool checked = false;  // explore --critic ran the scenario with the repair imposed (the critic over files cannot)
+  std::string verdict;   // when checked: what those runs showed, over how many schedules
 };
 
 struct Finding {
@@ -55,5 +59,32 @@ struct Ledger {
 // de-duplicated by signature, in a stable order (rule, then signature). Linear in the events,
 // except the lock-order cycle search over the (small) graph of locks.
 std::vector<Finding> criticize(const std::vector<Ledger>& ledgers);
+
+// The parts, for callers that see ledgers one at a time (explore --critic, in worker processes):
+// every detector that judges one run alone...
+std::vector<Finding> criticize_run(const Ledger& ledger);
+
+// ...and the lock-order graph, fed edge by edge from any number of runs of one scenario.
+struct LockEdge {
+  std::string held, taken;      // "held A while taking B", as the scenario names them ("mutex accounts")
+  std::string evidence, source; // the first sighting
+  std::set<std::string> gates;  // the locks held around every sighting
+};
+// One edge per (held, taken) pair of the ledger, gates intersected over its sightings.
+std::vector<LockEdge> lock_edges(const Ledger& ledger);
+
+class LockOrderGraph {
+ public:
+  // Adds a sighting; true when it changed the graph (a new edge, or fewer gates on a known one).
+  bool add(const LockEdge& edge);
+  // The cycles no gate lock covers, as omega.lock-order findings with impose_lock_order repairs.
+  std::vector<Finding> cycles(const std::string& scenario) const;
+
+ private:
+  std::map<std::pair<std::string, std::string>, LockEdge> edges_;
+};
+
+// One finding per signature (the first keeps its evidence), sorted by scenario, rule, signature.
+std::vector<Finding> deduplicated(std::vector<Finding> findings);
 
 }  // namespace omega::critic

@@ -66,6 +66,10 @@ struct ExploreOptions {
   // PCT k in use: the runner saves the case to its corpus then, so nothing found is lost even if
   // the process is killed later. Not from inside a run.
   std::function<void(const FailureSignature&, std::uint64_t pct_steps)> on_signature;
+  // Analysis of every run where it ran (a worker thread; must be thread-safe), e.g. the critic:
+  // returns what to keep of it ("" for nothing), handed to on_inspection in seed order.
+  std::function<std::string(const RunResult&, std::uint64_t seed, const Policy&)> inspect;
+  std::function<void(std::uint64_t seed, const std::string& inspection)> on_inspection;
 };
 
 
@@ -98,6 +102,7 @@ struct SeedOutcome {
   std::uint64_t ledger_hash = 0;
   std::string message;         // failures only
   std::string nondeterminism;  // empty unless the re-run differed
+  std::string inspection;      // ExploreOptions::inspect's result
 };
 
 // Folds seed results into a report, in seed order: counts, distinct schedules, signatures (the

@@ -65,6 +65,10 @@ struct SchedulerState {
   std::vector<FiberId> failed;    // ended by an exception
 };
 
+struct RepairChecks;
+// The current run's repair checks (RunOptions::checks; usually empty). Only inside a run.
+const RepairChecks& repair_checks();
+
 // The current run's policy name (as describe(Policy) prints it: "random", "round-robin",
 // "fair-rr:3", "pct:2", "replay", "vector", a custom policy's name). Only inside a run.
 std::string current_policy();

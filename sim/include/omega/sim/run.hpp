@@ -21,12 +21,21 @@ namespace omega::sim {
 enum class Outcome : std::uint8_t { pass, assertion, exception, deadlock, budget, divergence, denied, crash, hang };
 std::string_view to_string(Outcome o) noexcept;
 
+// What the critic asks of a run when it checks a proposed repair in simulation (explore --critic);
+// empty in every other run, and then costs nothing.
+struct RepairChecks {
+  std::vector<std::string> lock_order;      // mutex names: taking one while holding a later one fails the run
+  std::vector<std::string> dedupe_oracles;  // oracle names whose calls are deduplicated by key (singleflight + memo)
+  bool empty() const noexcept { return lock_order.empty() && dedupe_oracles.empty(); }
+};
+
 struct RunOptions {
   Policy policy = round_robin();
   std::uint64_t seed = 0;  // feeds Random and the data choices of policies without a rule for them
   Budgets budgets = Budgets::from_env();
   Governance governance;  // default: every operation allowed, every cap granted
   std::size_t stack_bytes = default_stack_bytes();  // kStackKbMin..kStackKbMax KiB (budgets.hpp)
+  RepairChecks checks;
 };
 
 struct OracleStats {

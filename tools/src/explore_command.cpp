@@ -1,0 +1,401 @@
+// `explore`: see explore_command.hpp. The exploration itself runs in worker processes
+// (worker_pool.cpp) or threads (sim::explore); this file turns the report into text, the corpus and,
+// with --critic, findings whose repairs are checked by exploring again with the repair imposed.
+
+#include "explore_command.hpp"
+
+#include "cli_input.hpp"
+#include "critic_explore.hpp"
+#include "critic_json.hpp"
+#include "interrupt.hpp"
+#include "report.hpp"
+#include "worker.hpp"
+
+#include <omega/corpus/ledger_file.hpp>
+#include <omega/corpus/store.hpp>
+#include <omega/scenario.hpp>
+#include <omega/sim/explore.hpp>
+#include <omega/sim/policies.hpp>
+
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#define OMEGA_ON_VALGRIND() (RUNNING_ON_VALGRIND != 0)
+#else
+#define OMEGA_ON_VALGRIND() false
+#endif
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace omega::cli {
+
+namespace {
+
+constexpr int kNothingFound = 0, kFound = 1;
+
+
+void print_explore_report(const Scenario& s, const sim::ExploreReport& r, const ExploreArgs& a,
+                          const SeedRange& range, const sim::Shard& shard) {
+  const std::string shard_text = shard.count > 1 ? fmt::format(", shard {}/{}", shard.index, shard.count) : "";
+  const std::string distinct =
+      r.distinct_approximate ? fmt::format("~{} distinct (approximate)", r.distinct_schedules)
+                             : fmt::format("{} distinct", r.distinct_schedules);
+  std::printf("%s: %llu schedules (%s, seeds %llu..%llu%s%s), %s, %llu failures, %zu signatures, %.0f schedules/s\n",
+              s.name.c_str(), static_cast<unsigned long long>(r.schedules), a.policy.c_str(),
+              static_cast<unsigned long long>(range.first), static_cast<unsigned long long>(range.last),
+              shard_text.c_str(), r.pct_steps ? fmt::format(", pct steps {}", r.pct_steps).c_str() : "",
+              distinct.c_str(), static_cast<unsigned long long>(r.failures), r.signatures.size(),
+              r.seconds > 0 ? static_cast<double>(r.schedules) / r.seconds : 0.0);
+  if (r.stopped_early)
+    std::printf("  stopped after %llu failures (--stop-after)\n", static_cast<unsigned long long>(a.stop_after));
+  if (r.interrupted) {
+    const sim::ShardSeeds seeds(range.first, range.last, shard);
+    const std::string why = stop_signal() == SIGINT    ? "interrupted (SIGINT)"
+                            : stop_signal() == SIGTERM ? "interrupted (SIGTERM)"
+                                                            : fmt::format("time box reached (--max-time {})", a.max_time);
+    std::printf("  %s: covered %llu of %llu seeds%s\n", why.c_str(), static_cast<unsigned long long>(r.schedules),
+                static_cast<unsigned long long>(seeds.size_saturated()),
+                r.schedules ? fmt::format(", up to seed {}", seeds[r.schedules - 1]).c_str() : "");
+  }
+  if (r.signatures_dropped)
+    std::printf("  %llu more failures had further signatures (only the first %zu are kept)\n",
+                static_cast<unsigned long long>(r.signatures_dropped), sim::ExploreReport::kMaxSignatures);
+}
+
+// Saves a failing run to the corpus; returns what to print ("" when nothing was found to save).
+// A passing run is saved only when `passing` says so (it carries a critic finding).
+std::string save_to_corpus(const std::filesystem::path& dir, const Scenario& s, const sim::RunOptions& o,
+                           bool passing = false) {
+  try {
+    const sim::RunResult r = sim::run(o, s.body);
+    if (r.passed() && !passing) return "not saved: the schedule passed when re-run";
+    const auto events = r.ledger.events();
+    const corpus::Saved saved = corpus::save_case(dir, corpus::header_for(s.name, o, r), events);
+    if (saved.kept_shorter) return fmt::format("{} (a case of this failure with fewer decisions, kept)", saved.path.string());
+    if (saved.replaced) return fmt::format("{} (replaces the longer {})", saved.path.string(), saved.replaced->string());
+    return saved.path.string() + (saved.written ? "" : " (already there)");
+  } catch (const std::exception& e) {  // a full disk must not end the exploration: the report still prints
+    return fmt::format("NOT SAVED: {}", e.what());
+  }
+}
+
+// One exploration of one scenario: what to explore and how.
+struct Plan {
+  std::string prog, policy;
+  SeedRange range;
+  sim::Shard shard;
+  std::uint64_t pct_steps = 0, stop_after = 0, max_runs = 2000, watchdog_ms = 0;
+  unsigned jobs = 1;
+  bool in_workers = true, shrink = true, check_determinism = false, trace_full = false, critic = false;
+  sim::RepairChecks checks;
+  std::function<bool()> stop;
+  std::function<void(const sim::ExploreProgress&)> progress;
+  std::function<void(const sim::FailureSignature&, std::uint64_t)> on_signature;
+};
+
+struct Exploration {
+  sim::ExploreReport report;
+  std::vector<std::string> shrunk;  // in workers: per signature (in-process, shrinking happens later)
+  std::vector<std::optional<std::vector<std::uint64_t>>> minimal;
+  CriticFold critic;
+};
+
+Exploration explore_one(const Scenario& s, const Plan& p) {
+  Exploration out;
+  const auto on_inspection = [&out](std::uint64_t seed, const std::string& inspection) {
+    out.critic.fold(seed, inspection);
+  };
+  if (p.in_workers) {
+    PoolOptions o;
+    o.setup = {s.name, p.policy, p.range.first, p.range.last, p.pct_steps, p.max_runs, p.shard, p.check_determinism,
+               p.trace_full, p.critic, p.checks};
+    o.prog = p.prog;
+    o.jobs = p.jobs;
+    o.stop_after = p.stop_after;
+    o.watchdog_ms = p.watchdog_ms;
+    o.shrink = p.shrink;
+    o.stop_requested = p.stop;
+    o.progress = p.progress;
+    o.on_signature = p.on_signature;
+    o.on_inspection = on_inspection;
+    PoolReport pr = explore_in_workers(o);
+    out.report = std::move(pr.report);
+    out.shrunk = std::move(pr.shrunk);
+    out.minimal = std::move(pr.minimal);
+    return out;
+  }
+  RunInspector inspector(s.name);
+  sim::ExploreOptions o;
+  o.first_seed = p.range.first;
+  o.last_seed = p.range.last;
+  o.policy = p.policy;
+  o.pct_steps = p.pct_steps;
+  o.jobs = p.jobs;
+  o.stop_after = p.stop_after;
+  o.shard = p.shard;
+  o.check_determinism = p.check_determinism;
+  o.base.checks = p.checks;
+  o.stop_requested = p.stop;
+  o.progress = p.progress;
+  o.on_signature = p.on_signature;
+  if (p.critic) {
+    o.inspect = [&inspector](const sim::RunResult& r, std::uint64_t seed, const sim::Policy& policy) {
+      return inspector.inspect(r, seed, policy);
+    };
+    o.on_inspection = on_inspection;
+  }
+  out.report = sim::explore(o, s.body);
+  out.minimal.assign(out.report.signatures.size(), std::nullopt);
+  return out;
+}
+
+std::string strip_kind(const std::string& target, std::string_view kind) {
+  return target.rfind(kind, 0) == 0 ? target.substr(kind.size()) : target;
+}
+
+// The repairs explore can check: the scenario explored again with the repair imposed, over the
+// first `check_seeds` seeds of the range (same policy), without shrinking or saving.
+class RepairChecker {
+ public:
+  RepairChecker(const Scenario& s, const Plan& base, std::uint64_t seeds) : s_(s), base_(base) {
+    base_.range.last = base_.range.first + std::min(seeds - 1, base.range.last - base.range.first);
+    base_.shard = {};
+    base_.stop_after = 0;
+    base_.shrink = false;
+    base_.check_determinism = false;
+    base_.critic = false;
+    base_.progress = nullptr;
+    base_.on_signature = nullptr;
+  }
+
+  void check(critic::Finding& f) {
+    for (auto& r : f.repairs) {
+      if (base_.stop && base_.stop()) return;
+      if (r.kind == "impose_lock_order") lock_order(r);
+      if (r.kind == "introduce_singleflight" || r.kind == "add_memo") dedupe(r);
+    }
+  }
+
+ private:
+  struct Violations {
+    std::uint64_t schedules = 0, count = 0;
+    std::string first;  // "seed S: message"
+  };
+
+  Violations violations(const std::vector<std::string>& order) {
+    Plan p = base_;
+    for (const auto& m : order) p.checks.lock_order.push_back(strip_kind(m, "mutex "));
+    const Exploration x = explore_one(s_, p);
+    Violations v;
+    v.schedules = x.report.schedules;
+    for (const auto& sig : x.report.signatures) {
+      if (sig.message.find("lock order violated") == std::string::npos) continue;
+      v.count += sig.count;
+      if (v.first.empty()) v.first = fmt::format("seed {}: {}", sig.first_seed, sig.message);
+    }
+    return v;
+  }
+
+  // The proposed order and its reverse: the one fewer schedules violate is proposed.
+  void lock_order(critic::Repair& r) {
+    std::vector<std::string> order = r.targets, reverse(r.targets.rbegin(), r.targets.rend());
+    const Violations forward = violations(order), backward = violations(reverse);
+    const bool flip = backward.count < forward.count;
+    const Violations& v = flip ? backward : forward;
+    if (flip) r.targets = reverse;
+    r.checked = true;
+    r.explanation = fmt::format("always take {}", fmt::join(r.targets, " before "));
+    r.verdict = v.count == 0
+                    ? fmt::format("enforced over {} schedules, none takes the locks against this order", v.schedules)
+                    : fmt::format("enforced over {} schedules, {} take the locks against it (the code to change), "
+                                  "first at {}",
+                                  v.schedules, v.count, v.first);
+  }
+
+  void dedupe(critic::Repair& r) {
+    Plan p = base_;
+    p.critic = true;
+    for (const auto& o : r.targets) p.checks.dedupe_oracles.push_back(strip_kind(o, "oracle "));
+    const Exploration x = explore_one(s_, p);
+    std::uint64_t still = 0;
+    for (const auto& f : x.critic.findings(s_.name))
+      if (f.finding.rule == "omega.duplicate-oracle" &&
+          std::any_of(f.finding.repairs.begin(), f.finding.repairs.end(),
+                      [&](const critic::Repair& other) { return other.targets == r.targets; }))
+        ++still;
+    r.checked = true;
+    r.verdict = still == 0 ? fmt::format("with calls deduplicated by key over {} schedules the duplicate disappears "
+                                         "({} failing)",
+                                         x.report.schedules, x.report.failures)
+                           : fmt::format("with calls deduplicated by key over {} schedules, duplicates remain",
+                                         x.report.schedules);
+  }
+
+  const Scenario& s_;
+  Plan base_;
+};
+
+// The critic's findings over an exploration: each with its first seed, its repairs checked where
+// the simulator can, and its ledger saved to the corpus. True when there is a finding.
+bool report_critic(const Scenario& s, const Plan& plan, const ExploreArgs& a, const sim::ExploreReport& r,
+                   const CriticFold& fold, const std::optional<std::filesystem::path>& corpus_dir) {
+  std::vector<SeededFinding> findings = fold.findings(s.name);
+  std::printf("  critic: %zu findings over %llu schedules\n", findings.size(),
+              static_cast<unsigned long long>(r.schedules));
+  RepairChecker checker(s, plan, a.check_seeds);
+  for (std::size_t i = 0; i < findings.size(); ++i) {
+    auto& f = findings[i];
+    checker.check(f.finding);
+    std::printf("  (c%zu) %s", i + 1, finding_text(f.finding, "").c_str());
+    std::printf("      reproduce: %s\n", reproduce_seed(plan.prog, s.name, f.seed, f.policy, r.pct_steps).c_str());
+    if (corpus_dir) {
+      sim::RunOptions o;
+      o.seed = f.seed;
+      o.policy = sim::policy_for_seed(a.policy, f.seed, r.pct_steps);
+      std::printf("      corpus: %s\n", save_to_corpus(*corpus_dir, s, o, true).c_str());
+    }
+  }
+  return !findings.empty();
+}
+
+}  // namespace
+
+int cmd_explore(const ExploreArgs& a, const std::string& prog) {
+  const auto selected = match_scenarios(a.scenario);
+  if (selected.empty())
+    throw InputError(fmt::format("no scenario matches '{}' ({} list shows them)", a.scenario, prog));
+  const SeedRange range = seed_range(a.seeds);
+  const sim::Shard shard = resolve_shard(a.shard, a.shards);
+  (void)sim::policy_for_seed(a.policy, 0, 1);  // a bad policy is bad input, before anything runs
+  if (a.check_seeds == 0) throw InputError("--check-seeds must be at least 1");
+  using Clock = std::chrono::steady_clock;
+  std::optional<Clock::time_point> deadline;
+  if (!a.max_time.empty()) deadline = Clock::now() + std::chrono::milliseconds(duration_ms("--max-time", a.max_time));  // lint: allow(wall-clock) time box only
+
+  // Worker processes isolate crashes and hangs; in-process threads for debugging, and under
+  // valgrind, which would not follow the spawned workers.
+  const bool in_workers = !a.no_fork && !OMEGA_ON_VALGRIND();
+  (void)sim::RunOptions{};  // reads and checks every OMEGA_* variable here, not in each worker
+  if (!a.no_fork && !in_workers)
+    std::fprintf(stderr, "%s: running under valgrind: exploring in this process with threads (workers would "
+                         "escape valgrind); a crash or hang ends the exploration\n", prog.c_str());
+  std::optional<std::filesystem::path> corpus_dir;
+  if (!a.no_save) corpus_dir = corpus::corpus_dir(a.corpus);
+  InterruptGuard guard;
+  const auto stop = [&] { return stop_signal() != 0 || (deadline && Clock::now() >= *deadline); };  // lint: allow(wall-clock) time box only
+  const bool tty = ::isatty(STDERR_FILENO) == 1;
+  bool found = false;
+  std::vector<std::string> skipped;
+  for (const Scenario* s : selected) {
+    if (stop()) {
+      skipped.push_back(s->name);
+      continue;
+    }
+    double last_line = 0;
+    Plan plan;
+    plan.prog = prog;
+    plan.policy = a.policy;
+    plan.range = range;
+    plan.shard = shard;
+    plan.pct_steps = a.pct_steps;
+    plan.stop_after = a.stop_after;
+    plan.max_runs = a.max_runs;
+    plan.watchdog_ms = watchdog_ms_from_env();
+    plan.jobs = static_cast<unsigned>(a.jobs);
+    plan.in_workers = in_workers;
+    plan.shrink = !a.no_shrink;
+    plan.check_determinism = a.check_determinism;
+    plan.trace_full = a.trace == "full";
+    plan.critic = a.critic;
+    plan.stop = stop;
+    if (!a.quiet) {
+      plan.progress = [&](const sim::ExploreProgress& p) {
+        const double rate = p.seconds > 0 ? static_cast<double>(p.done) / p.seconds : 0;
+        const double eta = rate > 0 ? static_cast<double>(p.total - p.done) / rate : 0;
+        const std::string line = fmt::format("explore {}: {}/{} schedules, {:.0f}/s, {} failures, ETA {:.1f}s",
+                                             s->name, p.done, p.total, rate, p.failures, eta);
+        if (tty) {
+          std::fprintf(stderr, "\r%s\033[K", line.c_str());
+        } else if (p.seconds - last_line >= 5.0) {
+          last_line = p.seconds;
+          std::fprintf(stderr, "%s\n", line.c_str());
+        }
+      };
+    }
+    // Each new signature goes to the corpus the moment it is folded in (in seed order).
+    std::vector<std::string> saved;
+    if (corpus_dir)
+      plan.on_signature = [&](const sim::FailureSignature& sig, std::uint64_t k) {
+        if (sig.outcome == sim::Outcome::crash || sig.outcome == sim::Outcome::hang) {
+          saved.push_back("not saved: a crash or hang has no ledger to save (its process died)");
+          return;
+        }
+        sim::RunOptions o;
+        o.seed = sig.first_seed;
+        o.policy = sim::policy_for_seed(a.policy, sig.first_seed, k);
+        saved.push_back(save_to_corpus(*corpus_dir, *s, o));
+      };
+    Exploration x = explore_one(*s, plan);
+    const sim::ExploreReport& r = x.report;
+    if (!a.quiet && tty) std::fprintf(stderr, "\r\033[K");
+    print_explore_report(*s, r, a, range, shard);
+    for (std::size_t i = 0; i < r.signatures.size(); ++i) {
+      const auto& sig = r.signatures[i];
+      std::printf("  [%zu] %s x%llu, first at seed %llu (found by %s): %s\n", i + 1,
+                  std::string(sim::to_string(sig.outcome)).c_str(), static_cast<unsigned long long>(sig.count),
+                  static_cast<unsigned long long>(sig.first_seed), sig.policy.c_str(), sig.message.c_str());
+      std::printf("      reproduce: %s\n",
+                  reproduce_seed(prog, s->name, sig.first_seed, sig.policy, r.pct_steps).c_str());
+      if (!a.no_shrink) {
+        if (in_workers) {
+          std::fputs(x.shrunk[i].c_str(), stdout);
+        } else if (stop()) {
+          std::printf("      (not shrunk: stopped early)\n");
+        } else {
+          sim::RunOptions again;
+          again.seed = sig.first_seed;
+          again.policy = sim::policy_for_seed(a.policy, sig.first_seed, r.pct_steps);
+          Shrunk sh = shrunk_report(*s, sim::run(again, s->body).choices(),
+                                    {a.max_runs, a.trace == "full", stop}, prog, "      ");
+          std::fputs(sh.text.c_str(), stdout);
+          x.minimal[i] = std::move(sh.minimal);
+        }
+      }
+      if (!corpus_dir || i >= saved.size()) continue;
+      if (x.minimal[i] && saved[i].rfind("not saved", 0) != 0 && saved[i].rfind("NOT SAVED", 0) != 0) {
+        sim::RunOptions o;
+        o.policy = sim::vector_of(*x.minimal[i]);
+        saved[i] = save_to_corpus(*corpus_dir, *s, o);  // the shrunk case replaces the one found
+      }
+      std::printf("      corpus: %s\n", saved[i].c_str());
+    }
+    for (const auto& n : r.nondeterminism)
+      std::printf("  uncontrolled nondeterminism at seed %llu (%s): the same schedule gave a different ledger; %s\n",
+                  static_cast<unsigned long long>(n.seed), n.policy.c_str(), n.detail.c_str());
+    if (r.nondeterminism_dropped)
+      std::printf("  ... and at %llu more seeds\n", static_cast<unsigned long long>(r.nondeterminism_dropped));
+    found = found || r.failures > 0 || !r.nondeterminism.empty();
+    if (a.critic) found = report_critic(*s, plan, a, r, x.critic, corpus_dir) || found;
+    std::fflush(stdout);  // each scenario's report is out before the next one starts
+  }
+  if (!skipped.empty()) {
+    std::string names;
+    for (const auto& n : skipped) names += (names.empty() ? "" : ", ") + n;
+    std::printf("not explored (stopped early): %s\n", names.c_str());
+  }
+  if (stop_signal()) return 128 + stop_signal();
+  return found ? kFound : kNothingFound;
+}
+
+}  // namespace omega::cli

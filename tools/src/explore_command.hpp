@@ -1,0 +1,27 @@
+#pragma once
+// `explore`: many schedules of each selected scenario, in worker processes (or threads), with
+// failures shrunk and saved to the corpus; with --critic, the critic over every ledger too.
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <thread>
+
+namespace omega::cli {
+
+struct ExploreArgs {
+  std::string scenario = "*", seeds = "0..999", policy = "random", shard, trace = "short", max_time;
+  std::optional<std::string> corpus;
+  bool no_save = false;
+  std::uint64_t pct_steps = 0, stop_after = 0, shards = 0, max_runs = 2000,
+                jobs = std::max(1u, std::thread::hardware_concurrency());
+  bool quiet = false, check_determinism = false, no_shrink = false, no_fork = false;
+  bool critic = false;
+  std::uint64_t check_seeds = 200;  // schedules per checked repair
+};
+
+// Exit status: 0 nothing found, 1 a failure, nondeterminism or critic finding, 128+signal when interrupted.
+int cmd_explore(const ExploreArgs& a, const std::string& prog);
+
+}  // namespace omega::cli
