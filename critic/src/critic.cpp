@@ -7,14 +7,25 @@
 
 namespace omega::critic {
 
+void detail::per_run(const Ledger& l, const Names& names, std::vector<Finding>& out) {
+  deadlock(l, names, out);
+  duplicate_oracle_calls(l, names, out);
+  data_races(l, names, out);
+  livelock(l, names, out, 200);
+  if (l.policy == "round-robin" || l.policy.rfind("fair-rr", 0) == 0) starvation(l, names, out, 1000);
+}
+
 std::vector<Finding> criticize_run(const Ledger& l) {
   std::vector<Finding> out;
+  detail::per_run(l, detail::Names(l.events), out);
+  return out;
+}
+
+RunCritique critique_run(const Ledger& l) {
+  RunCritique out;
   const detail::Names names(l.events);
-  detail::deadlock(l, names, out);
-  detail::duplicate_oracle_calls(l, names, out);
-  detail::data_races(l, names, out);
-  detail::livelock(l, names, out, 200);
-  if (l.policy == "round-robin" || l.policy.rfind("fair-rr", 0) == 0) detail::starvation(l, names, out, 1000);
+  detail::per_run(l, names, out.findings);
+  out.edges = detail::lock_edges(l, names);
   return out;
 }
 
@@ -33,8 +44,9 @@ std::vector<Finding> criticize(const std::vector<Ledger>& ledgers) {
   std::vector<Finding> all;
   std::map<std::string, LockOrderGraph> lock_order;  // by scenario
   for (const Ledger& l : ledgers) {
-    for (auto& f : criticize_run(l)) all.push_back(std::move(f));
-    for (const auto& e : lock_edges(l)) lock_order[l.scenario].add(e);
+    RunCritique c = critique_run(l);
+    for (auto& f : c.findings) all.push_back(std::move(f));
+    for (const auto& e : c.edges) lock_order[l.scenario].add(e);
   }
   for (const auto& [scenario, graph] : lock_order)
     for (auto& f : graph.cycles(scenario)) all.push_back(std::move(f));

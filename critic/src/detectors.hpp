@@ -14,6 +14,9 @@
 
 namespace omega::critic::detail {
 
+std::vector<LockEdge> lock_edges(const Ledger& l, const Names& n);
+void per_run(const Ledger& l, const Names& n, std::vector<Finding>& out);
+
 void deadlock(const Ledger& l, const Names& n, std::vector<Finding>& out);
 void duplicate_oracle_calls(const Ledger& l, const Names& n, std::vector<Finding>& out);
 void data_races(const Ledger& l, const Names& n, std::vector<Finding>& out);

@@ -31,8 +31,9 @@ bool LockOrderGraph::add(const LockEdge& edge) {
   return true;
 }
 
-std::vector<LockEdge> lock_edges(const Ledger& l) {
-  const detail::Names n(l.events);
+std::vector<LockEdge> lock_edges(const Ledger& l) { return detail::lock_edges(l, detail::Names(l.events)); }
+
+std::vector<LockEdge> detail::lock_edges(const Ledger& l, const Names& n) {
   std::vector<LockEdge> out;  // one per (held, taken), in order of first sighting
   std::map<std::pair<std::string, std::string>, std::size_t> index;
   std::map<std::uint32_t, std::vector<std::uint32_t>> held;  // fiber -> mutexes, in taking order

@@ -394,9 +394,10 @@ Event read_event(Reader& r) {
 
 }  // namespace
 
-std::vector<Event> decode(std::span<const std::uint8_t> bytes) {
+std::vector<Event> decode(std::span<const std::uint8_t> bytes, std::size_t expected_events) {
   Reader r(bytes);
   std::vector<Event> out;
+  out.reserve(expected_events);
   while (!r.done()) out.push_back(read_event(r));
   return out;
 }

@@ -17,8 +17,7 @@ std::string run_source(std::uint64_t seed, const std::string& policy) { return f
 std::string RunInspector::inspect(const sim::RunResult& r, std::uint64_t seed, const sim::Policy& policy) {
   const std::string name = sim::describe(policy);
   critic::Ledger l{scenario_, run_source(seed, name), r.ledger.events(), name};
-  const std::vector<critic::Finding> findings = critic::criticize_run(l);
-  const std::vector<critic::LockEdge> edges = critic::lock_edges(l);
+  const auto [findings, edges] = critic::critique_run(l);
   if (findings.empty() && edges.empty()) return {};
   Json fs = Json::array(), es = Json::array();
   {

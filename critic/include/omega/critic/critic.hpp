@@ -84,6 +84,13 @@ class LockOrderGraph {
   std::map<std::pair<std::string, std::string>, LockEdge> edges_;
 };
 
+// Both of one run at once (its names read once): what explore --critic does per schedule.
+struct RunCritique {
+  std::vector<Finding> findings;
+  std::vector<LockEdge> edges;
+};
+RunCritique critique_run(const Ledger& ledger);
+
 // One finding per signature (the first keeps its evidence), sorted by scenario, rule, signature.
 std::vector<Finding> deduplicated(std::vector<Finding> findings);
 

@@ -13,7 +13,7 @@ class Ledger {
   const ByteBuffer& bytes() const noexcept { return bytes_; }
   std::uint64_t event_count() const noexcept { return events_; }
   bool sealed() const noexcept { return sealed_; }
-  std::vector<Event> events() const { return decode(bytes_); }
+  std::vector<Event> events() const { return decode(bytes_, events_); }
   std::uint64_t hash() const noexcept;  // FNV-1a 64 of the bytes
 
   // After seal() appends are ignored: teardown must not add to a finished record.

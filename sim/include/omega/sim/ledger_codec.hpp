@@ -81,7 +81,8 @@ std::vector<std::uint8_t> encode(const Event& e);
 std::vector<std::uint8_t> encode(std::span<const Event> events);
 
 // Decodes a whole event stream; throws LedgerFormatError on truncated or unknown input.
-std::vector<Event> decode(std::span<const std::uint8_t> bytes);
+// expected_events: a capacity to reserve (the count, when the caller knows it), not a limit.
+std::vector<Event> decode(std::span<const std::uint8_t> bytes, std::size_t expected_events = 0);
 
 // The compact encoding of ledger files (layout at the top of ledger_compact.cpp; the file around
 // it in docs/ledger-format.md). Lossless for any event sequence, decode_compact(encode_compact(e))
