@@ -279,14 +279,19 @@ class Simulation {
 
   // During teardown every verb does nothing. A fiber that reaches a verb while being unwound but
   // with no exception in flight has swallowed the unwind: a harness error, and we unwind again.
+  // The fast path is inline; teardown and the oracle-fn misuse go out of line.
   bool inert() {
-    if (!tearing_down_) {
-      if (cur().opaque_depth > 0) [[unlikely]]
-        throw UsageError(fmt::format(
-            "fiber {} performed a simulation operation inside an oracle's fn at step {}: fn is not "
-            "run again on replay, so it must not spawn, yield, block, lock, send or call oracles",
-            label(current_), step_));
+    if (!tearing_down_ && cur().opaque_depth == 0) [[likely]]
       return false;
+    return inert_slow();
+  }
+
+  [[gnu::noinline]] bool inert_slow() {
+    if (!tearing_down_) {
+      throw UsageError(fmt::format(
+          "fiber {} performed a simulation operation inside an oracle's fn at step {}: fn is not "
+          "run again on replay, so it must not spawn, yield, block, lock, send or call oracles",
+          label(current_), step_));
     }
     FiberRec& f = cur();
     // Fine: a destructor during the unwind (an exception in flight) or a handler of it (e.g.
@@ -324,7 +329,7 @@ class Simulation {
   void yield() {
     if (inert()) return;
     static const OpId kYield = register_op("fiber.yield");
-    govern(kYield);
+    govern_checked(kYield);
     FiberRec& f = cur();
     ledger_.write([&](LedgerWriter& w) { w.yield(f.id); });
     point(PointKind::yield);
@@ -376,8 +381,26 @@ class Simulation {
 
   void govern(OpId op) {
     if (inert()) return;
+    govern_checked(op);
+  }
+
+  // govern() once inert() said no.
+  void govern_checked(OpId op) {
+    if (op < op_rules_.size() && governance_open_) [[likely]] {  // no profile, no caps: family budgets only
+      const OpRule& rule = op_rules_[op];
+      if (rule.resolved) [[likely]] {
+        if (rule.family >= 0 && ++family_counts_[static_cast<std::size_t>(rule.family)] >
+                                    family_limits_[static_cast<std::size_t>(rule.family)]) [[unlikely]]
+          family_exhausted(rule);
+        return;
+      }
+    }
+    govern_slow(op);
+  }
+
+  [[gnu::noinline]] void govern_slow(OpId op) {
     OpRule& rule = op_rule(op);
-    if (governance_open_) [[likely]] {  // no profile, no caps: only the family budgets apply
+    if (governance_open_) {
       if (rule.family >= 0 && ++family_counts_[static_cast<std::size_t>(rule.family)] >
                                   family_limits_[static_cast<std::size_t>(rule.family)])
         family_exhausted(rule);
@@ -993,18 +1016,9 @@ class Simulation {
       ++f.yields_in_row;
     else
       f.yields_in_row = 0;
-    if (step_ > options_.budgets.steps_max) {
-      budget_exhausted("total steps", options_.budgets.steps_max, "OMEGA_MAX_STEPS", nullptr);
-      return;
-    }
-    if (f.steps > options_.budgets.fiber_steps_max) {
-      budget_exhausted("steps per fiber", options_.budgets.fiber_steps_max,
-                       "OMEGA_MAX_FIBER_STEPS", &f);
-      return;
-    }
-    if (runnable_.empty()) {
-      if (!advance_time()) deadlock();
-      if (ended_) return;
+    if (step_ > options_.budgets.steps_max || f.steps > options_.budgets.fiber_steps_max || runnable_.empty())
+        [[unlikely]] {
+      if (!decide_cold(f)) return;
     }
 
     const bool current_runnable = f.status == FiberStatus::running;
@@ -1043,7 +1057,21 @@ class Simulation {
     if (Beacon* b = g_beacon) b->position.store(step_ << 20 | chosen.value, std::memory_order_relaxed);
   }
 
-  void budget_exhausted(const char* budget, std::uint64_t limit, const char* env, FiberRec* who) {
+  // A step over a budget, or no fiber runnable: false when the run ended here.
+  [[gnu::noinline]] bool decide_cold(FiberRec& f) {
+    if (step_ > options_.budgets.steps_max) {
+      budget_exhausted("total steps", options_.budgets.steps_max, "OMEGA_MAX_STEPS", nullptr);
+      return false;
+    }
+    if (f.steps > options_.budgets.fiber_steps_max) {
+      budget_exhausted("steps per fiber", options_.budgets.fiber_steps_max, "OMEGA_MAX_FIBER_STEPS", &f);
+      return false;
+    }
+    if (!advance_time()) deadlock();
+    return !ended_;
+  }
+
+  [[gnu::noinline]] void budget_exhausted(const char* budget, std::uint64_t limit, const char* env, FiberRec* who) {
     std::string spinners;
     for (const auto& g : fibers_) {
       if (g->ended() || g->yields_in_row < 100) continue;
@@ -1060,7 +1088,7 @@ class Simulation {
     end_run(Outcome::budget, text, ev::BudgetExhausted{budget, limit});
   }
 
-  void deadlock() {
+  [[gnu::noinline]] void deadlock() {
     const bool root_ended = fibers_[root_.value]->ended();
     std::string waits;
     for (bool daemons : {false, true}) {
