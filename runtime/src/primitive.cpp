@@ -31,7 +31,7 @@ const std::string& Primitive::unnamed() noexcept {
 
 bool Primitive::begin(const char* api, sim::OpId op) {
   if (!attach(api)) return false;
-  sim::kernel::govern(op);
+  sim::kernel::govern(op, object_id());
   sim::kernel::point();
   return true;
 }

@@ -379,13 +379,14 @@ class Simulation {
     return true;
   }
 
-  void govern(OpId op) {
+  void govern(OpId op, std::uint32_t object = PendingOp::kNoObject) {
     if (inert()) return;
-    govern_checked(op);
+    govern_checked(op, object);
   }
 
-  // govern() once inert() said no.
-  void govern_checked(OpId op) {
+  // govern() once inert() said no; announces the fiber's pending operation.
+  void govern_checked(OpId op, std::uint32_t object = PendingOp::kNoObject) {
+    pending_[current_.value] = {op, object};
     if (op < op_rules_.size() && governance_open_) [[likely]] {  // no profile, no caps: family budgets only
       const OpRule& rule = op_rules_[op];
       if (rule.resolved) [[likely]] {
@@ -620,6 +621,7 @@ class Simulation {
     f->context = ctx::fiber(std::allocator_arg, detail::PooledGuardedStack{options_.stack_bytes, &raw->stack},
                             [this, raw](ctx::fiber&& back) { return fiber_main(*raw, std::move(back)); });
     fibers_.push_back(std::move(f));
+    pending_.push_back(PendingOp{});
     if (parent.valid()) fibers_[parent.value]->children.push_back(id);
     if (!daemon) ++live_non_daemon_;
     runnable_.push_back(id);  // the newest id is the largest: stays sorted
@@ -1035,7 +1037,7 @@ class Simulation {
       source_->forced(chosen);
     } else {
       ScheduleQuery q{runnable_, f.id, def, current_runnable, kind == PointKind::yield,
-                      decisions_, step_};
+                      decisions_, step_, pending_};
       const std::optional<std::uint64_t> c = source_->choose_fiber(q);
       if (!c) {
         end_run(Outcome::divergence, source_->divergence(),
@@ -1160,6 +1162,7 @@ class Simulation {
   std::unique_ptr<ChoiceSource> source_;
   std::vector<std::unique_ptr<FiberRec>> fibers_;  // index = id
   std::vector<FiberId> runnable_;                  // ready + running, ascending
+  std::vector<PendingOp> pending_;                 // index = id: what each fiber does next
   FiberId root_, current_, next_;
   std::uint64_t step_ = 0, decisions_ = 0, preemptions_ = 0;
   std::uint32_t live_non_daemon_ = 0;
@@ -1262,7 +1265,7 @@ FiberId spawn(std::function<std::uint64_t()> body, std::string name, bool daemon
               std::optional<std::set<std::string>> caps) {
   return sim("omega::spawn").spawn(std::move(body), std::move(name), daemon, std::move(caps));
 }
-void govern(OpId op) { sim().govern(op); }
+void govern(OpId op, std::uint32_t object) { sim().govern(op, object); }
 void set_opaque(bool enter) { sim().set_opaque(enter); }
 std::optional<ev::OracleCall> replayed_oracle_call(std::uint32_t oracle, std::uint64_t key_hash) {
   return sim("omega::Oracle::call").replayed_oracle_call(oracle, key_hash);

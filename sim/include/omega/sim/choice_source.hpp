@@ -4,6 +4,7 @@
 // alts[choice % alts.size()]. Policies (what users type on the command line) are sources.
 
 #include <omega/sim/events.hpp>
+#include <omega/sim/governance.hpp>
 #include <omega/sim/ids.hpp>
 
 #include <cstdint>
@@ -12,6 +13,19 @@
 #include <string>
 
 namespace omega::sim {
+
+// What a fiber does when it next runs: the operation it announced at its scheduling point (its
+// governance id: register_op("mutex.lock"), op_name() names it) and the object it acts on (the
+// Object event's id; kNoObject for fiber verbs: yield, spawn, join, sleep). A fiber woken from a
+// block finishes the operation it blocked in; a fiber that has not run yet starts (kStart).
+// Partial-order sampling and DPOR ask whether the pending operations of two fibers conflict.
+struct PendingOp {
+  static constexpr OpId kStart = 0xffffffffu;
+  static constexpr std::uint32_t kNoObject = 0xffffffffu;
+  OpId op = kStart;
+  std::uint32_t object = kNoObject;
+  friend bool operator==(const PendingOp&, const PendingOp&) = default;
+};
 
 // One scheduling decision with at least two alternatives.
 struct ScheduleQuery {
@@ -22,8 +36,12 @@ struct ScheduleQuery {
   bool is_yield = false;
   std::uint64_t decision_index = 0;  // position in the run's one choice stream
   std::uint64_t step = 0;
+  std::span<const PendingOp> pending;  // by fiber id: what each fiber does next
 
   std::size_t size() const noexcept { return ready.size(); }
+  PendingOp pending_of(FiberId f) const noexcept {
+    return f.value < pending.size() ? pending[f.value] : PendingOp{};
+  }
 
   // alts[i]: the default at 0, then the others in ascending id order.
   FiberId alternative(std::size_t i) const noexcept {

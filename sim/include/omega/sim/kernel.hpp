@@ -110,7 +110,9 @@ FiberId spawn(std::function<std::uint64_t()> body, std::string name, bool daemon
 // Governance check of operation `op` by the current fiber: the profile must allow it, the fiber
 // must hold its cap, and its family budget must not be spent. On failure the run ends (outcome
 // denied or budget) and this never returns.
-void govern(OpId op);
+// Also announces the operation as the fiber's pending one (PendingOp): call it right before the
+// operation's scheduling point, with the object acted on (kNoObject for none).
+void govern(OpId op, std::uint32_t object = 0xffffffffu);
 
 // Marks the current fiber as running an oracle's fn (enter) or done with it: inside, every
 // simulation operation throws UsageError, because a replay does not run fn again.

@@ -1,0 +1,66 @@
+// Each scheduling point carries what every ready fiber is about to do (PendingOp): the operation
+// and the object, as partial-order sampling and DPOR need them.
+#include <omega/omega.hpp>
+#include <omega/testing.hpp>
+
+#include <doctest/doctest.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+using namespace omega;
+
+namespace {
+
+// Takes the default at every decision and records, per decision, the ready fibers' pending ops.
+struct Recorder : sim::ChoiceSource {
+  std::shared_ptr<std::vector<std::vector<std::pair<std::uint32_t, sim::PendingOp>>>> seen;
+  std::optional<std::uint64_t> choose_fiber(const sim::ScheduleQuery& q) override {
+    auto& row = seen->emplace_back();
+    for (FiberId f : q.ready) row.emplace_back(f.value, q.pending_of(f));
+    return 0;
+  }
+  std::optional<std::uint64_t> choose_data(const sim::DataQuery&) override { return 0; }
+};
+
+}  // namespace
+
+TEST_CASE("pending operations: every ready fiber's next operation and object, at every decision") {
+  auto seen = std::make_shared<std::vector<std::vector<std::pair<std::uint32_t, sim::PendingOp>>>>();
+  sim::RunOptions o = testing::options();
+  o.policy = sim::policy::Custom{"recorder", [seen](std::uint64_t) {
+                                   auto r = std::make_unique<Recorder>();
+                                   r->seen = seen;
+                                   return std::unique_ptr<sim::ChoiceSource>(std::move(r));
+                                 }};
+  std::uint32_t mutex_id = 0, cell_id = 0;
+  const auto r = sim::run(o, [&] {
+    Mutex m("m");
+    Shared<int> cell("cell", 0);
+    auto locker = spawn([&] {
+      std::lock_guard g(m);
+    }, "locker");
+    auto writer = spawn([&] { cell.store(1); }, "writer");
+    join(locker);
+    join(writer);
+  });
+  REQUIRE_MESSAGE(r.passed(), r.message);
+  for (const auto& e : r.ledger.events())
+    if (const auto* obj = std::get_if<sim::ev::Object>(&e)) (obj->kind == "mutex" ? mutex_id : cell_id) = obj->object;
+  const sim::OpId lock = sim::register_op("mutex.lock"), write = sim::register_op("shared.store"),
+                  join_op = sim::register_op("fiber.join"), spawn_op = sim::register_op("fiber.spawn");
+  bool saw_lock = false, saw_write = false, saw_start = false, saw_root = false;
+  for (const auto& row : *seen)
+    for (const auto& [fiber, p] : row) {
+      saw_lock |= fiber == 1 && p == sim::PendingOp{lock, mutex_id};
+      saw_write |= fiber == 2 && p.op == write && p.object == cell_id;
+      saw_start |= p.op == sim::PendingOp::kStart && p.object == sim::PendingOp::kNoObject;
+      saw_root |= fiber == 0 && (p.op == spawn_op || p.op == join_op) && p.object == sim::PendingOp::kNoObject;
+    }
+  CHECK(saw_lock);
+  CHECK(saw_write);
+  CHECK(saw_start);  // a fiber that has not run yet
+  CHECK(saw_root);   // fiber verbs act on no object
+}
