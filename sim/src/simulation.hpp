@@ -1,0 +1,542 @@
+#pragma once
+// The kernel's one class: a simulated run on one OS thread. Fibers are Boost.Context fibers.
+// Decisions are made on the deciding fiber's stack and a switch jumps straight to the chosen fiber
+// (one jump per switch, the physical minimum). The thread's own stack ("main") only starts the
+// root, receives control when the run ends, and then unwinds the fibers that are left.
+//
+// Internal to sim/. The hot path, a scheduling point (inert, govern, the ledger append, point,
+// decide, switch_to), is inline in this class, readable in one place; the rest is one file per
+// concept:
+//   run.cpp               a run from set-up to RunResult, and how it ends (end_run)
+//   fibers.cpp            spawning, entering, finishing fibers; blocking, waking, joining; objects
+//   virtual_time.cpp      timers, sleeping, advancing virtual time
+//   governance_check.cpp  operation rules: profiles, caps, family budgets
+//   failure_reports.cpp   budgets exhausted, deadlocks: the texts of failed runs
+//   teardown.cpp          unwinding the fibers left at the end, abandoned fibers, swallowed unwinds
+//   scheduler_view.cpp    FiberInfo, SchedulerState, labels: queries built on request
+//   kernel_api.cpp        the kernel:: verbs the runtime calls, the thread's current run
+
+#include "fiber_stack.hpp"
+
+#include <omega/sim/beacon.hpp>
+#include <omega/sim/errors.hpp>
+#include <omega/sim/hash.hpp>
+#include <omega/sim/kernel.hpp>
+#include <omega/sim/run.hpp>
+
+#include <boost/context/fiber.hpp>
+#include <fmt/format.h>
+
+#include <cxxabi.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <typeinfo>
+#include <vector>
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/common_interface_defs.h>
+#define OMEGA_ASAN 1
+#else
+#define OMEGA_ASAN 0
+#endif
+
+namespace ctx = boost::context;
+
+namespace omega::sim::internal {
+
+// libstdc++'s per-thread exception globals (caught-exception stack, uncaught count). Mirrors
+// __cxa_eh_globals on the Itanium ABI without ARM EHABI.
+struct EhGlobals {
+  void* caught = nullptr;
+  unsigned int uncaught = 0;
+};
+EhGlobals* eh_globals() noexcept;
+std::string demangle(const char* name);
+std::string describe_exception(const std::exception_ptr& e);
+
+enum class PointKind : std::uint8_t { op, yield, block, exit };
+
+// Thrown inside a fiber that teardown resumes, so the fiber's stack unwinds and its destructors
+// run. Deliberately not a std::exception. We throw it ourselves after the switch instead of
+// letting Boost throw forced_unwind from an ontop function: that way every switch is annotated
+// for ASan and nothing depends on boost::context::detail.
+struct FiberUnwind {};
+
+// A pending wake-up. Sleepers order before timeouts at the same tick, so that an operation
+// landing on the tick of a timeout wins; within a kind, ties go by fiber id.
+struct Timer {
+  std::uint64_t deadline_ns;
+  bool is_timeout;
+  std::uint32_t fiber;
+  friend auto operator<=>(const Timer&, const Timer&) = default;
+};
+
+struct FiberRec {
+  FiberId id, parent;
+  std::string name;
+  bool daemon = false;
+  FiberStatus status = FiberStatus::ready;
+  BlockReason reason = BlockReason::other;
+  std::string waits_on;
+  // While blocked, what on as ids (FiberInfo::wait is built from them on request).
+  kernel::BlockOn blocked_on;
+  FiberId join_target;  // valid while blocked in a join
+  std::function<std::uint64_t()> body;
+
+  ctx::fiber context;  // this fiber's continuation while suspended; empty while running or ended
+  detail::StackRange stack;
+  void* asan_fake_stack = nullptr;
+
+  std::exception_ptr error;
+  std::string error_text;
+  std::uint64_t error_step = 0;  // the step at which it ended by `error`
+  // When `error` is an exception a join rethrew in this fiber: the fiber it came from and the step
+  // of that join (invalid otherwise). Follow error_from to the fiber that threw it first.
+  FiberId error_from;
+  std::uint64_t error_from_step = 0;
+  // The last exception a join rethrew here, from whom and when (compared with `error` at the end).
+  std::exception_ptr rethrown;
+  FiberId rethrown_from;
+  std::uint64_t rethrown_step = 0;
+  bool joined = false;
+  bool unwinding = false;        // teardown has resumed this fiber to unwind it
+  // Teardown could not unwind this fiber (it was suspended where throwing calls std::terminate)
+  // and left its stack without unwinding it; abandon_why says where it was.
+  bool abandoned = false;
+  const char* abandon_why = nullptr;
+  bool swallow_reported = false;
+  EhGlobals eh;
+
+  std::uint32_t opaque_depth = 0;  // inside an oracle's fn: no simulation operations allowed
+  bool timed_out = false;  // the last block ended by its deadline
+  bool has_timer = false;
+  Timer timer{};           // valid while has_timer
+
+  std::shared_ptr<const std::set<std::string>> caps;  // null: every cap
+
+  std::uint64_t steps = 0;
+  std::uint64_t yields_in_row = 0;  // scheduling points since the last non-yield operation
+  std::vector<FiberId> joiners, children;
+
+  bool ended() const noexcept {
+    return status == FiberStatus::done || status == FiberStatus::error;
+  }
+};
+
+class Simulation;
+// The run on this thread (constinit: no TLS wrapper call on the verbs' path).
+extern constinit thread_local Simulation* tls_current;
+extern Beacon* g_beacon;  // set once in a worker process, before any run
+[[noreturn]] void on_terminate();
+void install_terminate_handler();
+// Tells one run's objects from another's (ObjectRef::run, the oracle registry). Process-wide, not
+// per thread: an object that outlives runs (a static primitive) may be used by runs on several
+// threads, e.g. explore's workers and then the shrinker on the main thread; per-thread counters
+// would repeat serials there, and the object would skip its reset and bring an earlier run's state
+// (and object id) into the new run. Its value never reaches a ledger or a decision.
+extern std::atomic<std::uint64_t> g_run_serial;
+
+class Simulation {
+ public:
+  explicit Simulation(const RunOptions& options)
+      : options_(options), source_(make_source(options.policy, options.seed)),
+        run_serial_(g_run_serial.fetch_add(1, std::memory_order_relaxed) + 1) {
+    for (std::size_t i = 0; i < std::size(kFamilies); ++i) family_limits_[i] = options_.budgets.*(kFamilies[i].limit);
+    governance_open_ = !options_.governance.profile.allowed && !options_.governance.caps;
+  }
+
+  ~Simulation() {
+    // Normally teardown already ran; this covers a kernel exception escaping execute().
+    if (!torn_down_) teardown();
+  }
+
+  RunResult execute(std::function<void()> body);
+
+  // ---- verbs ----
+
+  FiberId current() const noexcept { return current_; }
+  std::uint64_t step() const noexcept { return step_; }
+  std::uint64_t run_serial() const noexcept { return run_serial_; }
+  bool tearing_down() const noexcept { return tearing_down_; }
+
+  // During teardown every verb does nothing. A fiber that reaches a verb while being unwound but
+  // with no exception in flight has swallowed the unwind: a harness error, and we unwind again.
+  // The fast path is inline; teardown and the oracle-fn misuse go out of line.
+  bool inert() {
+    if (!tearing_down_ && cur().opaque_depth == 0) [[likely]]
+      return false;
+    return inert_slow();
+  }
+
+  [[gnu::noinline]] bool inert_slow();
+
+  static bool handling_unwind();
+
+  FiberId spawn(std::function<std::uint64_t()> body, std::string name, bool daemon,
+               std::optional<std::set<std::string>> caps);
+
+  void yield() {
+    if (inert()) return;
+    static const OpId kYield = register_op("fiber.yield");
+    govern_checked(kYield);
+    FiberRec& f = cur();
+    ledger_.write([&](LedgerWriter& w) { w.yield(f.id); });
+    point(PointKind::yield);
+  }
+
+  void op_point() {
+    if (inert()) return;
+    point(PointKind::op);
+  }
+
+  void block(BlockReason reason, std::string on, kernel::BlockOn what);
+
+  bool block_until(BlockReason reason, std::string on, std::uint64_t deadline_ns, kernel::BlockOn what);
+
+  void set_wait_holder(FiberId waiter, FiberId holder);
+
+  void sleep_until(std::uint64_t deadline_ns, std::string on);
+
+  std::uint64_t now_ns() const noexcept { return now_ns_; }
+
+  bool attach(ObjectRef& ref, std::string_view kind, std::string_view name);
+
+  void govern(OpId op, std::uint32_t object = PendingOp::kNoObject) {
+    if (inert()) return;
+    govern_checked(op, object);
+  }
+
+  // govern() once inert() said no; announces the fiber's pending operation.
+  void govern_checked(OpId op, std::uint32_t object = PendingOp::kNoObject) {
+    pending_[current_.value] = {op, object};
+    if (op < op_rules_.size() && governance_open_) [[likely]] {  // no profile, no caps: family budgets only
+      const OpRule& rule = op_rules_[op];
+      if (rule.resolved) [[likely]] {
+        if (rule.family >= 0 && ++family_counts_[static_cast<std::size_t>(rule.family)] >
+                                    family_limits_[static_cast<std::size_t>(rule.family)]) [[unlikely]]
+          family_exhausted(rule);
+        return;
+      }
+    }
+    govern_slow(op);
+  }
+
+  [[gnu::noinline]] void govern_slow(OpId op);
+
+  std::optional<ev::OracleCall> replayed_oracle_call(std::uint32_t oracle, std::uint64_t key_hash);
+
+  void set_opaque(bool enter) {
+    FiberRec& f = cur();
+    f.opaque_depth = enter ? f.opaque_depth + 1 : (f.opaque_depth ? f.opaque_depth - 1 : 0);
+  }
+
+  void op(const ObjectRef& ref, OpCode code, std::uint64_t arg) {
+    if (inert()) return;
+    ledger_.append(ev::Op{current_, ref.id, code, arg});
+  }
+
+  void wake(FiberId id);
+
+  void join(FiberId target);
+
+  std::uint64_t choose(ChoiceKind kind, std::uint64_t bound) {
+    if (inert()) return 0;
+    if (bound <= 1) return 0;
+    DataQuery q{kind, bound, decisions_, step_, current_};
+    const std::optional<std::uint64_t> c = source_->choose_data(q);
+    if (!c) {
+      end_run(Outcome::divergence, source_->divergence(),
+              ev::Divergence{decisions_, source_->divergence()});
+      leave_for_good();
+    }
+    const std::uint64_t value = *c % bound;
+    ledger_.append(ev::Choice{decisions_, kind, bound, value});
+    ++decisions_;
+    return value;
+  }
+
+  [[noreturn]] void fail(std::string message);
+
+  void record(const Event& e) {
+    if (inert()) return;
+    ledger_.append(e);
+  }
+
+  FiberInfo info(FiberId id);
+
+  WaitTarget wait_target(const FiberRec& f) const;
+
+  SchedulerState scheduler() const;
+
+  std::string policy_name() const { return describe(options_.policy); }
+  const RepairChecks& checks() const noexcept { return options_.checks; }
+
+  std::string label(FiberId id) const;
+
+  // For the stack-overflow handler (signal context: no allocation).
+  const char* guard_hit(std::uintptr_t addr) const noexcept;
+
+ private:
+  FiberRec& cur() { return *fibers_[current_.value]; }
+
+  FiberRec& rec(FiberId id, const char* what);
+
+  FiberId spawn_fiber(std::function<std::uint64_t()> body, std::string name, bool daemon,
+                      std::optional<std::set<std::string>> caps);
+
+  // Blocks the current fiber; with a deadline it is also woken when virtual time reaches it
+  // (`is_timeout`: the operation reports a timeout; otherwise it is a sleep). Returns false iff
+  // the deadline woke it.
+  bool block_with(BlockReason reason, std::string on, std::optional<std::uint64_t> deadline,
+                  bool is_timeout, kernel::BlockOn what, FiberId join_target = {});
+
+  void cancel_timer(FiberRec& g);
+
+  // No fiber can run: jump to the earliest deadline and wake everything due at it (sleepers
+  // first; timeouts only when nothing else is due). Returns false if nothing is waiting on time.
+  bool advance_time();
+
+  // ---- governance ----
+
+  // Operation families with a budget.
+  struct Family {
+    const char* budget;
+    const char* env;
+    std::uint64_t Budgets::*limit;
+  };
+  static constexpr Family kFamilies[] = {
+      {"spawns", "OMEGA_MAX_SPAWNS", &Budgets::spawns_max},
+      {"yields", "OMEGA_MAX_YIELDS", &Budgets::yields_max},
+      {"mutex ops", "OMEGA_MAX_MUTEX_OPS", &Budgets::mutex_ops_max},
+      {"ivar ops", "OMEGA_MAX_IVAR_OPS", &Budgets::ivar_ops_max},
+      {"oracle calls", "OMEGA_MAX_ORACLE_CALLS", &Budgets::oracle_calls_max},
+  };
+  static int family_of(std::string_view op);
+
+  struct OpRule {
+    bool resolved = false;
+    bool allowed = true;
+    int family = -1;
+    std::string name, cap;
+  };
+
+  OpRule& op_rule(OpId op);
+
+  [[noreturn]] void family_exhausted(const OpRule& rule);
+
+  [[noreturn]] void deny(const OpRule& rule, const std::string& cap, const std::string& why);
+
+  // ---- switching ----
+
+  // Where a continuation handed over by a jump belongs: the fiber (or main) that jumped.
+  void store_continuation(FiberId from, ctx::fiber&& c) {
+    if (from.valid())
+      fibers_[from.value]->context = std::move(c);
+    else
+      main_context_ = std::move(c);
+  }
+
+  // main -> fiber; returns when some fiber jumps back to main (run ended, or unwound in teardown).
+  void enter(FiberRec& f);
+
+  // Running fiber `from` jumps to fiber `to`, or to main when `to` is null. Returns when someone
+  // jumps back to `from`; throws FiberUnwind if that was teardown.
+  void switch_to(FiberRec& from, FiberRec* to) {
+    EhGlobals* g = eh_globals();
+    from.eh = *g;
+    *g = to ? to->eh : main_eh_;
+    jumping_from_ = from.id;
+    ctx::fiber& target = to ? to->context : main_context_;
+    if (to) current_ = to->id;
+#if OMEGA_ASAN
+    if (to)
+      __sanitizer_start_switch_fiber(&from.asan_fake_stack,
+                                     reinterpret_cast<const void*>(to->stack.bottom), to->stack.size);
+    else
+      __sanitizer_start_switch_fiber(&from.asan_fake_stack, main_stack_bottom_, main_stack_size_);
+#endif
+    ctx::fiber back = std::move(target).resume();
+    arrived(from);
+    store_continuation(jumping_from_, std::move(back));
+    if (from.unwinding) {
+      // Suspended in a destructor that an exception's unwinding is running: the unwind exception
+      // would leave that destructor, which is std::terminate whatever its noexcept. Do not throw.
+      if (std::uncaught_exceptions() > 0)
+        abandon(from, "in a destructor run while an exception unwound its stack");
+      throw FiberUnwind{};
+    }
+  }
+
+  // Called by our std::terminate handler: if the terminate is our unwind reaching a frame it may
+  // not leave (a noexcept function or destructor, or code without unwind tables) in the fiber
+  // being unwound, abandons that fiber and goes back to teardown; otherwise returns.
+  //
+  // Why a terminate handler rather than predicting which frames are noexcept: only the unwinder's
+  // search phase knows (it reads every frame's LSDA, which GCC and Clang encode differently), and
+  // no public API runs that search without acting on its result. Catching the terminate that the
+  // unwind itself triggers is exact: no false alarm on a frame that would have been fine, no
+  // miss. By then the frames between the verb and the noexcept frame have been unwound; only the
+  // noexcept frame and its callers leak. libstdc++ calls the handler captured when FiberUnwind
+  // was thrown (GCC's noexcept path) or the current one (Clang's): both are ours during teardown.
+  friend void on_terminate();
+  void abandon_if_unwinding() noexcept;
+
+  // Leaves fiber f for good without unwinding it: jumps to main (teardown), which releases the
+  // stack. Whatever else the fiber's exception state holds is dropped along with its stack.
+  [[noreturn]] void abandon(FiberRec& f, const char* why) noexcept;
+
+  // On main, after f jumped away through abandon(): releases f's stack without the unwind that
+  // destroying its ctx::fiber would start (that unwind is exactly what cannot be done).
+  void release_abandoned(FiberRec& f) noexcept;
+
+  // Leaves a run that has ended; main only comes back to unwind this fiber.
+  [[noreturn]] void leave_for_good();
+
+  void arrived(FiberRec& f);
+
+  ctx::fiber fiber_main(FiberRec& f, ctx::fiber&& back);
+
+  void report_swallowed(FiberRec& f);
+
+  void finish_fiber(FiberRec& f, FiberStatus status, std::uint64_t value_hash,
+                    std::exception_ptr error);
+
+  // Where fiber f's exception comes from: "fiber 2 (worker) threw std::runtime_error: full at
+  // step 7", then ", rethrown at join by fiber 0 (root) at step 9" for each join that rethrew it
+  // on its way to f (the one that threw first, not the last joiner, is what to debug).
+  std::string error_history(const FiberRec& f) const;
+
+  // Every non-daemon fiber has ended: pass, unless an exception was never joined.
+  void end_of_run();
+
+  // ---- deciding ----
+
+  void point(PointKind kind) {
+    FiberRec& f = cur();
+    decide(kind);
+    if (ended_)
+      switch_to(f, nullptr);
+    else if (next_ != f.id)
+      switch_to(f, fibers_[next_.value].get());
+  }
+
+  void decide(PointKind kind) {
+    FiberRec& f = cur();
+    ++step_;
+    ++f.steps;
+    if (kind == PointKind::yield)
+      ++f.yields_in_row;
+    else
+      f.yields_in_row = 0;
+    if (step_ > options_.budgets.steps_max || f.steps > options_.budgets.fiber_steps_max || runnable_.empty())
+        [[unlikely]] {
+      if (!decide_cold(f)) return;
+    }
+
+    const bool current_runnable = f.status == FiberStatus::running;
+    FiberId def;
+    if (current_runnable && kind != PointKind::yield) {
+      def = f.id;
+    } else {
+      auto it = std::upper_bound(runnable_.begin(), runnable_.end(), f.id);
+      def = it != runnable_.end() ? *it : runnable_.front();
+    }
+
+    FiberId chosen = def;
+    if (runnable_.size() == 1) {
+      source_->forced(chosen);
+    } else {
+      ScheduleQuery q{runnable_, f.id, def, current_runnable, kind == PointKind::yield,
+                      decisions_, step_, pending_};
+      const std::optional<std::uint64_t> c = source_->choose_fiber(q);
+      if (!c) {
+        end_run(Outcome::divergence, source_->divergence(),
+                ev::Divergence{decisions_, source_->divergence()});
+        return;
+      }
+      const std::uint64_t index = *c % runnable_.size();
+      chosen = q.alternative(static_cast<std::size_t>(index));
+      ledger_.write([&](LedgerWriter& w) {
+        w.schedule_choose(step_, decisions_, chosen, index, runnable_, f.id);
+      });
+      ++decisions_;
+      if (current_runnable && kind != PointKind::yield && chosen != f.id) ++preemptions_;
+    }
+    if (chosen != f.id && f.status == FiberStatus::running) f.status = FiberStatus::ready;
+    fibers_[chosen.value]->status = FiberStatus::running;  // also a current fiber its timer woke
+    next_ = chosen;
+    // The fiber that runs from this step on: the one to blame if the process dies or hangs.
+    if (Beacon* b = g_beacon) b->position.store(step_ << 20 | chosen.value, std::memory_order_relaxed);
+  }
+
+  // A step over a budget, or no fiber runnable: false when the run ended here.
+  [[gnu::noinline]] bool decide_cold(FiberRec& f);
+
+  [[gnu::noinline]] void budget_exhausted(const char* budget, std::uint64_t limit, const char* env, FiberRec* who);
+
+  [[gnu::noinline]] void deadlock();
+
+  // The first end wins. A strict source with choices left over turns the end into a divergence.
+  void end_run(Outcome outcome, std::string message, std::optional<Event> event);
+
+  // Unwinds every fiber that has not ended, with the ledger sealed: each is resumed once and
+  // unwinds (or, never having run, returns at once). Descending id order: a child is always
+  // younger than its parent, and its stack usually references the parent's locals (mutexes,
+  // channels), so every child must unwind before the parent's frame is destroyed.
+  void teardown();
+
+  void insert_runnable(FiberId id) {
+    runnable_.insert(std::upper_bound(runnable_.begin(), runnable_.end(), id), id);
+  }
+  void remove_runnable(FiberId id) {
+    auto it = std::lower_bound(runnable_.begin(), runnable_.end(), id);
+    if (it != runnable_.end() && *it == id) runnable_.erase(it);
+  }
+
+  RunOptions options_;
+  std::unique_ptr<ChoiceSource> source_;
+  std::vector<std::unique_ptr<FiberRec>> fibers_;  // index = id
+  std::vector<FiberId> runnable_;                  // ready + running, ascending
+  std::vector<PendingOp> pending_;                 // index = id: what each fiber does next
+  FiberId root_, current_, next_;
+  std::uint64_t step_ = 0, decisions_ = 0, preemptions_ = 0;
+  std::uint32_t live_non_daemon_ = 0;
+  std::uint64_t now_ns_ = 0;
+  std::set<Timer> timers_;
+  std::uint64_t run_serial_;
+  std::uint32_t next_object_ = 0;
+  struct ObjectName {
+    std::string kind, name;
+  };
+  std::vector<ObjectName> objects_;  // index = object id in this run
+  std::vector<OpRule> op_rules_;  // by OpId, resolved on first use in this run
+  std::uint64_t family_counts_[std::size(kFamilies)] = {};
+  std::uint64_t family_limits_[std::size(kFamilies)] = {};
+  bool governance_open_ = true;  // no profile, no run caps, no fiber narrowed its caps
+  Ledger ledger_;
+  bool ended_ = false, tearing_down_ = false, torn_down_ = false;
+  Outcome outcome_ = Outcome::pass;
+  std::string message_;
+  std::vector<std::string> harness_errors_;
+
+  ctx::fiber main_context_;    // main's continuation while fibers run
+  FiberId jumping_from_;       // who made the latest jump (invalid: main); the jumped-to side
+                               // stores the continuation it receives there
+  EhGlobals main_eh_;
+  void* main_fake_stack_ = nullptr;
+  const void* main_stack_bottom_ = nullptr;
+  std::size_t main_stack_size_ = 0;};
+
+// The current run, or UsageError naming `op` outside one.
+Simulation& sim(const char* op = "a runtime operation");
+
+}  // namespace omega::sim::internal
