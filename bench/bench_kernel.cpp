@@ -1,7 +1,7 @@
 // The kernel's cost per unit of work, one case per process so that an instruction counter
 // (valgrind --tool=callgrind, driven by bench_kernel.py) can take the difference of two repeat
 // counts and so cancel start-up:
-//   pingpong-rr / pingpong-random  2 fibers yielding to each other, one run of N decisions
+//   pingpong-rr / pingpong-random  2 fibers yielding to each other, runs of 10 000 decisions
 //   mutex-2                        N runs of "2 fibers: lock; ++x; unlock" (set-up to teardown)
 //   mutex-4x50                     N runs of "4 fibers x 50 locked increments"
 //   empty                          N runs of an empty body
@@ -42,19 +42,27 @@ omega::sim::RunOptions quiet_options(omega::sim::Policy policy, std::uint64_t st
   return o;
 }
 
-std::uint64_t ping_pong(omega::sim::Policy policy, std::uint64_t decisions) {
-  const std::uint64_t per_fiber = decisions / 2;
-  const auto r = omega::sim::run(quiet_options(std::move(policy), per_fiber), [per_fiber] {
-    auto player = [per_fiber] {
-      for (std::uint64_t i = 0; i < per_fiber; ++i) omega::yield();
-    };
-    auto a = omega::spawn(player, "ping");
-    auto b = omega::spawn(player, "pong");
-    omega::join(a);
-    omega::join(b);
-  });
-  if (!r.passed()) std::exit(3);
-  return r.decisions;
+// Runs of 10 000 decisions (as scenarios are sized), so the figure is per decision in runs of a
+// realistic size, not the cost of growing one giant ledger.
+std::uint64_t ping_pong(const omega::sim::Policy& policy, std::uint64_t decisions) {
+  constexpr std::uint64_t kPerFiber = 5'000;
+  std::uint64_t done = 0;
+  for (std::uint64_t run = 0; done < decisions; ++run) {
+    omega::sim::RunOptions o = quiet_options(policy, kPerFiber);
+    o.seed = run;
+    const auto r = omega::sim::run(o, [] {
+      auto player = [] {
+        for (std::uint64_t i = 0; i < kPerFiber; ++i) omega::yield();
+      };
+      auto a = omega::spawn(player, "ping");
+      auto b = omega::spawn(player, "pong");
+      omega::join(a);
+      omega::join(b);
+    });
+    if (!r.passed()) std::exit(3);
+    done += r.decisions;
+  }
+  return done;
 }
 
 std::uint64_t locked_increments(std::uint64_t runs, int fibers, int increments) {

@@ -15,8 +15,8 @@ use_valgrind = "--no-valgrind" not in sys.argv and shutil.which("valgrind")
 # case, unit, small and large repeat counts (callgrind), repeat count for timing, target instructions
 CASES = [
     ("raw", "round trip", 1000, 11000, 20_000_000, None),
-    ("pingpong-random", "decision", 2000, 22000, 2_000_000, 130),
-    ("pingpong-rr", "decision", 2000, 22000, 2_000_000, 130),
+    ("pingpong-random", "decision", 20000, 220000, 2_000_000, 130),
+    ("pingpong-rr", "decision", 20000, 220000, 2_000_000, 130),
     ("mutex-2", "run", 20, 220, 200_000, 2884),
     ("mutex-4x50", "run", 2, 12, 2_000, 150_000),
     ("empty", "run", 20, 220, 200_000, 800),

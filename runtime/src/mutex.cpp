@@ -21,8 +21,11 @@ void Mutex::check_not_holding(const char* op) const {
                                  detail::step()));
 }
 
+// On every contended lock (the Block event's text): plain appends, not fmt.
 std::string Mutex::waiting_text() const {
-  return fmt::format("{} (held by fiber {})", describe(), detail::label(owner_));
+  std::string out = describe();
+  out.append(" (held by fiber ").append(detail::label(owner_)).push_back(')');
+  return out;
 }
 
 void Mutex::lock() {

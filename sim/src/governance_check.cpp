@@ -15,13 +15,13 @@ void Simulation::govern_slow(OpId op) {
   FiberRec& f = cur();
   if (!rule.allowed) {
     deny(rule, "", fmt::format("fiber {} attempted {}, which profile {} does not allow", label(f.id),
-                               rule.name, options_.governance.profile.name));
+                               rule.info->name, options_.governance.profile.name));
   }
-  if (!rule.cap.empty() && f.caps && !f.caps->count(rule.cap)) {
+  if (!rule.info->cap.empty() && f.caps && !f.caps->count(rule.info->cap)) {
     std::string held;
     for (const auto& c : *f.caps) held += (held.empty() ? "" : ", ") + c;
-    deny(rule, rule.cap, fmt::format("fiber {} attempted {} without {} (it holds: {})", label(f.id),
-                                     rule.name, rule.cap, held.empty() ? "no caps" : held));
+    deny(rule, rule.info->cap, fmt::format("fiber {} attempted {} without {} (it holds: {})", label(f.id),
+                                     rule.info->name, rule.info->cap, held.empty() ? "no caps" : held));
   }
   if (rule.family >= 0 && ++family_counts_[static_cast<std::size_t>(rule.family)] >
                               family_limits_[static_cast<std::size_t>(rule.family)])
@@ -37,16 +37,28 @@ int Simulation::family_of(std::string_view op) {
   return -1;
 }
 
+const Simulation::OpInfo& Simulation::op_info(OpId op) {
+  thread_local std::vector<std::unique_ptr<OpInfo>> known;  // by id; registry facts only, no run state
+  if (op >= known.size()) known.resize(op + 1);
+  if (!known[op]) {
+    auto info = std::make_unique<OpInfo>();
+    info->name = op_name(op);
+    info->cap = required_cap(info->name);
+    info->family = family_of(info->name);
+    known[op] = std::move(info);
+  }
+  return *known[op];
+}
+
 Simulation::OpRule& Simulation::op_rule(OpId op) {
   if (op >= op_rules_.size()) op_rules_.resize(op + 1);
   OpRule& r = op_rules_[op];
   if (!r.resolved) {
     r.resolved = true;
-    r.name = op_name(op);
+    r.info = &op_info(op);
     const auto& allowed = options_.governance.profile.allowed;
-    r.allowed = !allowed || allowed->count(r.name) > 0;
-    r.cap = required_cap(r.name);
-    r.family = family_of(r.name);
+    r.allowed = !allowed || allowed->count(r.info->name) > 0;
+    r.family = r.info->family;
   }
   return r;
 }
@@ -56,14 +68,14 @@ void Simulation::family_exhausted(const OpRule& rule) {
   const std::uint64_t limit = family_limits_[static_cast<std::size_t>(rule.family)];
   const std::string text =
       fmt::format("budget exhausted at step {}: fiber {} attempted {} number {}; the {} budget is {} ({})", step_,
-                  label(current_), rule.name, limit + 1, fam.budget, limit, fam.env);
+                  label(current_), rule.info->name, limit + 1, fam.budget, limit, fam.env);
   end_run(Outcome::budget, text, ev::BudgetExhausted{fam.budget, limit});
   leave_for_good();
 }
 
 void Simulation::deny(const OpRule& rule, const std::string& cap, const std::string& why) {
   end_run(Outcome::denied, fmt::format("denied at step {}: {}", step_, why),
-          ev::Denied{current_, rule.name, cap});
+          ev::Denied{current_, rule.info->name, cap});
   leave_for_good();
 }
 

@@ -2,6 +2,8 @@
 
 #include "simulation.hpp"
 
+#include <charconv>
+
 namespace omega::sim::internal {
 
 FiberInfo Simulation::info(FiberId id) {
@@ -48,9 +50,15 @@ SchedulerState Simulation::scheduler() const {
   return s;
 }
 
+// "2 (worker)". Built on contended paths (a mutex's wait text): plain appends, not fmt.
 std::string Simulation::label(FiberId id) const {
-  if (id.value >= fibers_.size()) return fmt::format("{} (?)", id.value);
-  return fmt::format("{} ({})", id.value, fibers_[id.value]->name);
+  const std::string_view name = id.value < fibers_.size() ? std::string_view(fibers_[id.value]->name) : "?";
+  char digits[16];
+  const auto end = std::to_chars(digits, digits + sizeof digits, id.value).ptr;
+  std::string out;
+  out.reserve(static_cast<std::size_t>(end - digits) + name.size() + 3);
+  out.append(digits, end).append(" (").append(name).push_back(')');
+  return out;
 }
 
 const char* Simulation::guard_hit(std::uintptr_t addr) const noexcept {

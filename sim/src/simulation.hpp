@@ -322,11 +322,20 @@ class Simulation {
   };
   static int family_of(std::string_view op);
 
+  // What the registry says of an operation (its name, required cap, budget family): the same in
+  // every run, so resolved once per thread (no registry lock, no string copy per run).
+  struct OpInfo {
+    std::string name, cap;
+    int family = -1;
+  };
+  static const OpInfo& op_info(OpId op);
+
+  // An operation's rule in this run: the above plus whether this run's profile allows it.
   struct OpRule {
     bool resolved = false;
     bool allowed = true;
     int family = -1;
-    std::string name, cap;
+    const OpInfo* info = nullptr;
   };
 
   OpRule& op_rule(OpId op);
