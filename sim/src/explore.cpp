@@ -37,12 +37,13 @@ bool spec_uses_pct(const std::string& spec) { return spec == "portfolio" || spec
 
 Policy policy_for_seed(const std::string& spec, std::uint64_t seed, std::uint64_t pct_steps) {
   if (spec != "portfolio") return parse_policy(spec, pct_steps);
-  switch (seed % 5) {
+  switch (seed % 6) {
     case 0: return random_policy();
     case 1: return pct(1, pct_steps);
     case 2: return pct(2, pct_steps);
     case 3: return pct(3, pct_steps);
-    default: return fair_rr(static_cast<std::uint32_t>(2 + (seed / 5) % 3));  // quanta 2..4
+    case 4: return pos_policy();
+    default: return fair_rr(static_cast<std::uint32_t>(2 + (seed / 6) % 3));  // quanta 2..4
   }
 }
 

@@ -117,12 +117,13 @@ TEST_CASE("a signature masks numbers and keeps outcome, primitives and fibers") 
         sim::failure_signature(sim::Outcome::deadlock, "deadlock at step 9: fiber 1 (a) waits on mutex n"));
 }
 
-TEST_CASE("portfolio spreads seeds over random, pct:1..3 and fair-rr, and says which found each signature") {
+TEST_CASE("portfolio spreads seeds over random, pct:1..3, pos and fair-rr, and says which found each signature") {
   CHECK(sim::describe(sim::policy_for_seed("portfolio", 0, 10)) == "random");
   CHECK(sim::describe(sim::policy_for_seed("portfolio", 1, 10)) == "pct:1");
   CHECK(sim::describe(sim::policy_for_seed("portfolio", 2, 10)) == "pct:2");
   CHECK(sim::describe(sim::policy_for_seed("portfolio", 3, 10)) == "pct:3");
-  CHECK(sim::describe(sim::policy_for_seed("portfolio", 4, 10)).substr(0, 7) == "fair-rr");
+  CHECK(sim::describe(sim::policy_for_seed("portfolio", 4, 10)) == "pos");
+  CHECK(sim::describe(sim::policy_for_seed("portfolio", 5, 10)).substr(0, 7) == "fair-rr");
   sim::ExploreOptions o;
   o.last_seed = 499;
   o.policy = "portfolio";

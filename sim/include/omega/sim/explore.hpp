@@ -51,7 +51,7 @@ struct FailureSignature {
 
 struct ExploreOptions {
   std::uint64_t first_seed = 0, last_seed = 999;  // both inclusive
-  std::string policy = "random";  // random | round-robin | fair-rr:Q | pct:D | portfolio
+  std::string policy = "random";  // random | round-robin | fair-rr:Q | pct:D | pos | portfolio
   std::uint64_t pct_steps = 0;    // PCT's k; 0: one round-robin calibration run measures it
   unsigned jobs = 1;
   std::uint64_t stop_after = 0;   // stop after this many failing schedules (seed order); 0: never
@@ -125,8 +125,8 @@ class ReportBuilder {
   std::map<std::string, std::size_t> by_signature_;
 };
 
-// The policy a seed runs under: the spec itself, or for "portfolio" one of random, pct:1,
-// pct:2, pct:3 and fair-rr spread over the seeds.
+// The policy a seed runs under: the spec itself, or for "portfolio" one of random, pct:1, pct:2,
+// pct:3, pos and fair-rr spread over the seeds.
 Policy policy_for_seed(const std::string& spec, std::uint64_t seed, std::uint64_t pct_steps);
 bool spec_uses_pct(const std::string& spec);
 

@@ -44,6 +44,10 @@ struct PCT {
   std::uint64_t steps = 0;
 };
 
+// Partial order sampling (policy_pos.cpp): random priorities on pending operations, redrawn for
+// the operations that race with the one that ran.
+struct POS {};
+
 // Any other source (the shrinker's fiber scripts, user experiments): made fresh for each run.
 struct Custom {
   std::string name;
@@ -53,11 +57,13 @@ struct Custom {
 }  // namespace policy
 
 using Policy =
-    std::variant<policy::FairRR, policy::Random, policy::Replay, policy::Vector, policy::PCT, policy::Custom>;
+    std::variant<policy::FairRR, policy::Random, policy::Replay, policy::Vector, policy::PCT, policy::Custom,
+                 policy::POS>;
 
 inline Policy round_robin() { return policy::FairRR{1}; }
 inline Policy fair_rr(std::uint32_t quantum) { return policy::FairRR{quantum}; }
 inline Policy random_policy() { return policy::Random{}; }
+inline Policy pos_policy() { return policy::POS{}; }
 Policy replay_of(const std::vector<Event>& recorded);
 inline Policy vector_of(std::vector<std::uint64_t> choices) {
   return policy::Vector{std::move(choices)};
@@ -73,10 +79,10 @@ Policy follow_fibers_of(const std::vector<Event>& recorded, std::shared_ptr<Foll
 
 inline Policy pct(std::uint32_t depth, std::uint64_t steps) { return policy::PCT{depth, steps}; }
 
-// "fair-rr:3", "round-robin", "random", "pct:2", "replay", "vector"
+// "fair-rr:3", "round-robin", "random", "pct:2", "pos", "replay", "vector"
 std::string describe(const Policy& p);
 
-// Parses what users type: random | round-robin | fair-rr:Q | pct:D. PCT takes `pct_steps`.
+// Parses what users type: random | round-robin | fair-rr:Q | pct:D | pos. PCT takes `pct_steps`.
 // Throws UsageError naming the bad text.
 Policy parse_policy(std::string_view text, std::uint64_t pct_steps);
 
@@ -87,6 +93,7 @@ std::unique_ptr<ChoiceSource> make_fair_rr_source(std::uint32_t quantum, std::ui
 std::unique_ptr<ChoiceSource> make_random_source(std::uint64_t seed);
 std::unique_ptr<ChoiceSource> make_replay_source(std::shared_ptr<const std::vector<Event>> rec);
 std::unique_ptr<ChoiceSource> make_vector_source(std::vector<std::uint64_t> choices);
+std::unique_ptr<ChoiceSource> make_pos_source(std::uint64_t seed);
 std::unique_ptr<ChoiceSource> make_pct_source(std::uint32_t depth, std::uint64_t steps, std::uint64_t seed);
 
 }  // namespace omega::sim
