@@ -47,10 +47,30 @@ Policy policy_for_seed(const std::string& spec, std::uint64_t seed, std::uint64_
   }
 }
 
+namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_name_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || is_digit(c);
+}
+
+// A digit run inside a name ("m1", "worker-2", "stage_3") is part of the name; elsewhere it is a
+// value (a step, a fiber id, a count, an auto-named object's id "mutex#3").
+bool in_name(const std::string& s, std::size_t i) {
+  if (i == 0) return false;
+  const char p = s[i - 1];
+  if (is_name_char(p)) return true;
+  return (p == '-' || p == '.') && i >= 2 && is_name_char(s[i - 2]) && !is_digit(s[i - 2]);
+}
+
+}  // namespace
+
 std::string failure_signature(Outcome outcome, const std::string& message) {
   std::string masked;
   for (std::size_t i = 0; i < message.size();) {
-    if (message[i] >= '0' && message[i] <= '9') {
+    if (is_digit(message[i]) && in_name(message, i)) {
+      while (i < message.size() && is_name_char(message[i])) masked += message[i++];
+    } else if (is_digit(message[i])) {
       masked += '#';
       while (i < message.size() && message[i] >= '0' && message[i] <= '9') ++i;
     } else {

@@ -41,7 +41,7 @@ struct ExploreProgress {
 };
 
 struct FailureSignature {
-  std::string signature;  // outcome kind and message with numbers masked
+  std::string signature;  // outcome kind and message with numbers that are values masked (not digits in names)
   Outcome outcome = Outcome::pass;
   std::string message;    // of the first failing seed
   std::uint64_t first_seed = 0;
