@@ -35,6 +35,20 @@ std::string first_difference(const Ledger& a, const Ledger& b) {
 
 bool spec_uses_pct(const std::string& spec) { return spec == "portfolio" || spec.substr(0, 4) == "pct:"; }
 
+std::uint64_t calibrate_pct_steps(const RunOptions& base, const std::function<void()>& scenario) {
+  std::uint64_t longest = 1;
+  RunOptions o = base;
+  o.policy = round_robin();
+  o.seed = 0;
+  longest = std::max(longest, run(o, scenario).steps);
+  o.policy = random_policy();
+  for (std::uint64_t seed = 0; seed < kPctCalibrationRuns; ++seed) {
+    o.seed = seed;
+    longest = std::max(longest, run(o, scenario).steps);
+  }
+  return longest;
+}
+
 Policy policy_for_seed(const std::string& spec, std::uint64_t seed, std::uint64_t pct_steps) {
   if (spec != "portfolio") return parse_policy(spec, pct_steps);
   switch (seed % 6) {
@@ -147,10 +161,7 @@ ExploreReport explore(const ExploreOptions& options, const std::function<void()>
 
   std::uint64_t pct_steps = options.pct_steps;
   if (spec_uses_pct(options.policy) && pct_steps == 0) {
-    RunOptions calibration = options.base;
-    calibration.policy = round_robin();
-    calibration.seed = 0;
-    pct_steps = std::max<std::uint64_t>(1, run(calibration, scenario).steps);
+    pct_steps = calibrate_pct_steps(options.base, scenario);
   }
   if (spec_uses_pct(options.policy)) report.pct_steps = pct_steps;
   (void)policy_for_seed(options.policy, 0, pct_steps);  // reject a bad spec before any thread starts

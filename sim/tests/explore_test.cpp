@@ -263,3 +263,23 @@ TEST_CASE("distinct schedules: exact up to a bound, then a HyperLogLog estimate"
   for (std::uint64_t v = 0; v < 1'000'000; ++v) big.add(v * 0x100000001b3ull);  // repeats add nothing
   CHECK(big.count() < 1'030'000);
 }
+
+TEST_CASE("PCT's k is the longest calibration run, not a round-robin run that fails early") {
+  // Round-robin runs the consumer first, which finds the queue empty and fails at once; other
+  // schedules let the producer fill it first and run the whole program, much longer.
+  auto queue = [] {
+    Shared<int> items("items", 0);
+    auto consumer = spawn([&] { check(items.load() > 0, "the queue was empty"); }, "consumer");
+    auto producer = spawn([&] {
+      for (int i = 0; i < 30; ++i) items.store(items.load() + 1);
+    }, "producer");
+    join(consumer);
+    join(producer);
+  };
+  sim::RunOptions rr;
+  rr.policy = sim::round_robin();
+  const auto early = sim::run(rr, queue);
+  REQUIRE(!early.passed());
+  const std::uint64_t k = sim::calibrate_pct_steps(sim::RunOptions{}, queue);
+  CHECK(k > 3 * early.steps);  // the old calibration (this one run) gave early.steps
+}

@@ -57,7 +57,7 @@ PoolReport explore_in_workers(const PoolOptions& options) {
       if (!m) {
         pool.retire(w, true);
         throw std::runtime_error(
-            "the round-robin run that measures PCT's k crashed the worker: run it with `run --policy round-robin`, "
+            "the runs that measure PCT's k (round-robin, random seeds 0..7) crashed the worker: run them with `run --policy round-robin`, "
             "or give --pct-steps K");
       }
       effective.setup.pct_steps = std::max<std::uint64_t>(1, m->number);

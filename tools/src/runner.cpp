@@ -176,7 +176,7 @@ int run_main(int argc, char** argv) {
     cmd->add_option("--scenario", args.scenario, "scenario name (see list)")->required();
     auto* seed = cmd->add_option("--seed", args.seed, "seed of the policy (default 0)")->check(whole_number(0, kU64Max));
     auto* policy = cmd->add_option("--policy", args.policy, "random | round-robin | fair-rr:Q | pct:D | pos (default random)");
-    cmd->add_option("--pct-steps", args.pct_steps, "PCT's k (default: measured by one round-robin run)")
+    cmd->add_option("--pct-steps", args.pct_steps, "PCT's k (default: the longest of one round-robin and 8 random runs)")
         ->check(whole_number(1, kU64Max));
     cmd->add_option("--choices", args.choices, "a choice vector instead (as printed by run/explore; '~0' is empty)")
         ->excludes(seed)
@@ -216,7 +216,7 @@ int run_main(int argc, char** argv) {
   explore->add_option("--scenario", ex.scenario, "scenario name or glob pattern (default *)");
   explore->add_option("--seeds", ex.seeds, "seed range A..B, both inclusive, up to 18446744073709551615 (default 0..999)");
   explore->add_option("--policy", ex.policy, "random | round-robin | fair-rr:Q | pct:D | pos | portfolio (default random)");
-  explore->add_option("--pct-steps", ex.pct_steps, "PCT's k (default: measured by one round-robin run)")
+  explore->add_option("--pct-steps", ex.pct_steps, "PCT's k (default: the longest of one round-robin and 8 random runs)")
       ->check(whole_number(1, kU64Max));
   explore->add_option("--jobs", ex.jobs,
                       "worker processes (default: the hardware threads); results do not depend on it")

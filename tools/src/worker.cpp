@@ -66,10 +66,8 @@ void worker_main(const WorkerSetup& setup, const std::string& prog, long parent_
     if (!worker::read_all(worker::kCommandFd, &c, sizeof c) || c.count == 0) leave(0);
     worker::Message m;
     if (c.kind == worker::Kind::calibrate) {
-      sim::RunOptions o;
-      o.policy = sim::round_robin();
       shared->running.store(1);
-      m.number = sim::run(o, scenario->body).steps;
+      m.number = sim::calibrate_pct_steps(sim::RunOptions{}, scenario->body);
     } else if (c.kind == worker::Kind::shrink) {
       shared->running.store(c.first + 1);
       const sim::RunResult r = sim::run(options_for(seeds[c.first]), scenario->body);

@@ -130,6 +130,12 @@ class ReportBuilder {
 Policy policy_for_seed(const std::string& spec, std::uint64_t seed, std::uint64_t pct_steps);
 bool spec_uses_pct(const std::string& spec);
 
+// PCT's k: the longest run (in scheduling steps) of one round-robin run and kPctCalibrationRuns
+// random ones. One round-robin run alone can fail early (a queue-shaped program at step 14 of 87)
+// and give a k so short that change points never land late, losing PCT's guarantee.
+constexpr std::uint64_t kPctCalibrationRuns = 8;
+std::uint64_t calibrate_pct_steps(const RunOptions& base, const std::function<void()>& scenario);
+
 // The first event at which two ledgers differ, for the uncontrolled-nondeterminism report.
 std::string first_difference(const Ledger& a, const Ledger& b);
 
