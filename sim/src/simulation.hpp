@@ -132,6 +132,25 @@ struct FiberRec {
   }
 };
 
+// A vector a run fills and drops keeps its capacity per thread for the next run (emptied: no
+// state crosses runs), so a run's set-up does not allocate it again. Runs do not nest, so one
+// spare per element type and thread suffices.
+template <class T>
+std::vector<T>& spare_vector() {
+  thread_local std::vector<T> spare;
+  return spare;
+}
+template <class T>
+void take_spare(std::vector<T>& v) {
+  v.swap(spare_vector<T>());
+  v.clear();
+}
+template <class T>
+void give_back(std::vector<T>& v) noexcept {
+  v.clear();
+  v.swap(spare_vector<T>());
+}
+
 class Simulation;
 // The run on this thread (constinit: no TLS wrapper call on the verbs' path).
 extern constinit thread_local Simulation* tls_current;
@@ -152,11 +171,17 @@ class Simulation {
         run_serial_(g_run_serial.fetch_add(1, std::memory_order_relaxed) + 1) {
     for (std::size_t i = 0; i < std::size(kFamilies); ++i) family_limits_[i] = options_.budgets.*(kFamilies[i].limit);
     governance_open_ = !options_.governance.profile.allowed && !options_.governance.caps;
+    take_spare(runnable_);
+    take_spare(pending_);
+    take_spare(op_rules_);
   }
 
   ~Simulation() {
     // Normally teardown already ran; this covers a kernel exception escaping execute().
     if (!torn_down_) teardown();
+    give_back(runnable_);
+    give_back(pending_);
+    give_back(op_rules_);
   }
 
   RunResult execute(std::function<void()> body);
@@ -511,7 +536,7 @@ class Simulation {
     if (it != runnable_.end() && *it == id) runnable_.erase(it);
   }
 
-  RunOptions options_;
+  const RunOptions& options_;  // run() holds it for the whole run: a reference, not a per-run copy
   std::unique_ptr<ChoiceSource> source_;
   std::vector<std::unique_ptr<FiberRec>> fibers_;  // index = id
   std::vector<FiberId> runnable_;                  // ready + running, ascending
