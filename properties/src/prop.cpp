@@ -58,6 +58,7 @@ CheckResult check(const std::string& name, const std::function<void()>& scenario
   };
   rc::detail::TestParams params;
   params.maxSuccess = options.max_success;
+  params.seed = options.seed;
   const auto outcome = rc::detail::checkProperty(rc::detail::toProperty(property), rc::detail::TestMetadata{}, params);
   if (outcome.template is<rc::detail::SuccessResult>()) return result;
 
@@ -82,7 +83,9 @@ CheckResult check(const std::string& name, const std::function<void()>& scenario
   std::string inputs;
   for (const auto& v : last_shown) inputs += (inputs.empty() ? "" : ", ") + v;
   result.report = fmt::format(
-      "prop::check '{}' failed\n  inputs: [{}]\n  choices: {} (preemptions {}, decisions {})\n  {}\n{}", name, inputs,
+"prop::check '{}' failed\n  inputs: [{}]\n  reproduce: CheckOptions::seed = {} (RapidCheck's seed)\n"
+      "  choices: {} (preemptions {}, decisions {})\n  {}\n{}",
+      name, inputs, options.seed,
       sim::encode_choices(s.minimal), s.minimal_run.preemptions, s.minimal.size(), s.minimal_run.message,
       sim::interleaving_table(s.minimal_run.ledger));
   return result;

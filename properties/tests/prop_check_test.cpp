@@ -57,3 +57,21 @@ TEST_CASE("prop::check passes a correct scenario; draw outside the root's start 
                 late.run.message);
   CHECK_THROWS_WITH_AS(prop::draw(rc::gen::inRange(1, 3)), doctest::Contains("outside omega::prop::check"), UsageError);
 }
+
+TEST_CASE("prop::check names drawn inputs and prints RapidCheck's seed, which reproduces the case") {
+  auto named = [] {
+    const int n = prop::draw("incrementers", rc::gen::inRange(1, 8));
+    Shared<int> counter("counter", 0);
+    std::vector<Fiber<void>> fs;
+    for (int i = 0; i < n; ++i) fs.push_back(spawn([&] { counter.store(counter.load() + 1); }, "inc"));
+    for (auto& f : fs) join(f);
+    check(counter.load() == n, "lost an increment");
+  };
+  prop::CheckOptions o;
+  o.seed = 12345;
+  const prop::CheckResult r = prop::check("named", named, o);
+  REQUIRE_FALSE(r.passed);
+  CHECK(r.inputs == std::vector<std::string>{"incrementers=2"});
+  CHECK(r.report.find("reproduce: CheckOptions::seed = 12345") != std::string::npos);
+  CHECK(prop::check("named", named, o).choices == r.choices);
+}

@@ -28,13 +28,15 @@ struct CheckOptions {
   int max_success = 100;          // generated cases that must pass
   std::uint64_t max_choice = 4;   // choices are generated in [0, max_choice]
   std::uint64_t max_shrink_runs = 2000;
+  // RapidCheck's seed: the report prints it, and passing it back reproduces the same cases.
+  std::uint64_t seed = 0;
   sim::RunOptions base;
 };
 
 struct CheckResult {
   bool passed = true;
   std::string report;                 // empty when passed
-  std::vector<std::string> inputs;    // the minimal inputs, as RapidCheck shows them
+  std::vector<std::string> inputs;    // the minimal inputs, as RapidCheck shows them ("n=2" when named)
   std::vector<std::uint64_t> choices; // the minimal choice vector
   sim::RunResult run;                 // the minimal failing run
 };
@@ -54,15 +56,21 @@ DrawState& draw_state();
 void require_root_before_spawn();
 }  // namespace detail
 
+// A named input shows as "name=value" in the report; an unnamed one as its value.
 template <class T>
-T draw(const rc::Gen<T>& gen) {
+T draw(const std::string& name, const rc::Gen<T>& gen) {
   detail::require_root_before_spawn();
   detail::DrawState& s = detail::draw_state();
   if (s.replaying) return std::any_cast<T>(s.values.at(s.next++));
   T value = *gen;
   s.values.emplace_back(value);
-  s.shown.push_back(rc::toString(value));
+  s.shown.push_back(name.empty() ? rc::toString(value) : name + "=" + rc::toString(value));
   return value;
+}
+
+template <class T>
+T draw(const rc::Gen<T>& gen) {
+  return draw(std::string(), gen);
 }
 
 }  // namespace omega::prop
