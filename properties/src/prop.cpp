@@ -1,5 +1,7 @@
 #include <omega/prop.hpp>
 #include <omega/sim/choice_text.hpp>
+#include <omega/sim/explore.hpp>
+#include <omega/sim/policies.hpp>
 #include <omega/sim/errors.hpp>
 #include <omega/sim/interleaving.hpp>
 #include <omega/sim/kernel.hpp>
@@ -41,20 +43,48 @@ CheckResult check(const std::string& name, const std::function<void()>& scenario
   std::vector<std::any> last_inputs;
   std::vector<std::string> last_shown;
 
+  const bool vectors = options.policy == "vector";
+  if (!vectors) (void)sim::parse_policy(options.policy, 1);  // a bad policy fails before any run
+  if (options.schedules_per_input < 1) throw UsageError("prop::check: schedules_per_input must be at least 1");
   auto property = [&] {
-    const auto choices = *rc::gen::container<std::vector<std::uint64_t>>(
-        rc::gen::inRange<std::uint64_t>(0, options.max_choice + 1));
     state = detail::DrawState{};
     state.active = true;
+    bool passed = true;
+    // The first run draws the inputs; every later one (schedules, PCT's calibration) replays them.
+    auto attempt = [&](const sim::RunOptions& o) {
+      state.next = 0;
+      const sim::RunResult r = sim::run(o, scenario);
+      state.replaying = true;
+      if (!r.passed() && passed) {  // RapidCheck's last failing case is its minimal one
+        passed = false;
+        last_failing = r.choices();
+        last_inputs = state.values;
+        last_shown = state.shown;
+      }
+    };
     sim::RunOptions o = options.base;
-    o.policy = sim::vector_of(choices);
-    const sim::RunResult r = sim::run(o, scenario);
-    if (!r.passed()) {  // RapidCheck's last failing case is its minimal one
-      last_failing = r.choices();
-      last_inputs = state.values;
-      last_shown = state.shown;
+    if (vectors) {
+      o.policy = sim::vector_of(*rc::gen::container<std::vector<std::uint64_t>>(
+          rc::gen::inRange<std::uint64_t>(0, options.max_choice + 1)));
+      attempt(o);
+    } else {
+      const auto first_seed = *rc::gen::inRange<std::uint64_t>(0, std::uint64_t{1} << 32);
+      std::uint64_t pct_steps = 1;
+      if (sim::spec_uses_pct(options.policy)) {
+        o.policy = sim::round_robin();
+        attempt(o);
+        if (passed) pct_steps = sim::calibrate_pct_steps(options.base, [&] {
+          state.next = 0;
+          scenario();
+        });
+      }
+      for (int k = 0; k < options.schedules_per_input && passed; ++k) {
+        o.seed = first_seed + static_cast<std::uint64_t>(k);
+        o.policy = sim::parse_policy(options.policy, pct_steps);
+        attempt(o);
+      }
     }
-    RC_ASSERT(r.passed());
+    RC_ASSERT(passed);
   };
   rc::detail::TestParams params;
   params.maxSuccess = options.max_success;

@@ -75,3 +75,20 @@ TEST_CASE("prop::check names drawn inputs and prints RapidCheck's seed, which re
   CHECK(r.report.find("reproduce: CheckOptions::seed = 12345") != std::string::npos);
   CHECK(prop::check("named", named, o).choices == r.choices);
 }
+
+TEST_CASE("prop::check explores each input under the configured policy; vector mode and bad policies") {
+  for (const char* policy : {"random", "pos", "pct:2", "vector"}) {
+    prop::CheckOptions o;
+    o.policy = policy;
+    const prop::CheckResult r = prop::check("increments", increments, o);
+    REQUIRE_MESSAGE(!r.passed, policy);
+    CHECK_MESSAGE(r.inputs == std::vector<std::string>{"2"}, policy);
+    CHECK_MESSAGE(r.run.preemptions == 1, policy);
+  }
+  prop::CheckOptions bad;
+  bad.policy = "sometimes";
+  CHECK_THROWS_WITH_AS(prop::check("bad", increments, bad), doctest::Contains("unknown policy 'sometimes'"), UsageError);
+  bad.policy = "random";
+  bad.schedules_per_input = 0;
+  CHECK_THROWS_AS(prop::check("bad", increments, bad), UsageError);
+}

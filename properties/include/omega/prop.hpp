@@ -1,6 +1,6 @@
 #pragma once
-// The RapidCheck-native path. prop::check(name, scenario) runs the scenario under RapidCheck-
-// generated choice vectors; the scenario may draw inputs with prop::draw(gen) in the root fiber
+// The RapidCheck-native path. prop::check(name, scenario) runs the scenario for RapidCheck-
+// generated inputs, each under several schedules of a policy (CheckOptions); the scenario may draw inputs with prop::draw(gen) in the root fiber
 // before its first spawn (anywhere else is an error: draws would follow the schedule and go out
 // of step while shrinking). On failure RapidCheck shrinks the inputs and the vector, then our
 // shrinker minimises the schedule, and the report gives inputs, choice vector and interleaving.
@@ -26,7 +26,12 @@ namespace omega::prop {
 
 struct CheckOptions {
   int max_success = 100;          // generated cases that must pass
-  std::uint64_t max_choice = 4;   // choices are generated in [0, max_choice]
+  // Each generated input is explored under `policy` (random, pos, pct:D, fair-rr:Q, round-robin)
+  // over `schedules_per_input` seeds (RapidCheck draws the first); "vector" instead generates one
+  // choice vector per input with RapidCheck, values in [0, max_choice].
+  std::string policy = "random";
+  int schedules_per_input = 8;
+  std::uint64_t max_choice = 4;
   std::uint64_t max_shrink_runs = 2000;
   // RapidCheck's seed: the report prints it, and passing it back reproduces the same cases.
   std::uint64_t seed = 0;
