@@ -145,3 +145,20 @@ TEST_CASE("shrinking respects its bound on re-runs and rejects a passing vector"
   CHECK(!s.minimal_run.passed());
   CHECK_THROWS_AS(prop::shrink(lost_update, {}), UsageError);  // the default schedule passes
 }
+
+TEST_CASE("the interleaving shows data choices in the column of the fiber that drew them") {
+  const auto r = sim::run(options(sim::vector_of({0, 0, 5})), [] {
+    auto f = spawn([] { check(false, "drew " + std::to_string(omega::random(8))); }, "drawer");
+    join(f);
+  });
+  REQUIRE(r.message.find("drew 5") != std::string::npos);
+  const std::string table = sim::interleaving_table(r.ledger);
+  const auto row = table.find("choice random 5 of 8");
+  REQUIRE_MESSAGE(row != std::string::npos, table);
+  // In the drawer's column (fiber 1), not the root's: the cells are "#", "0 root", "1 drawer".
+  const auto line_start = table.rfind('\n', row) + 1;
+  const std::string line = table.substr(line_start, table.find('\n', row) - line_start);
+  const auto first_bar = line.find(" | "), second_bar = line.find(" | ", first_bar + 3);
+  REQUIRE(second_bar != std::string::npos);
+  CHECK_MESSAGE(line.find("choice") > second_bar, line);
+}

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <type_traits>
 #include <vector>
 
@@ -36,6 +37,26 @@ std::string op_text(const ev::Op& op, const std::string& object, const std::stri
   }
 }
 
+// The fiber an event shows acting, if it names one (and adds a row for it).
+std::optional<std::uint32_t> acting_fiber(const Event& e) {
+  return std::visit(
+      [](const auto& x) -> std::optional<std::uint32_t> {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, ev::Spawn>) {
+          if (x.parent.valid()) return x.parent.value;
+          return std::nullopt;
+        } else if constexpr (std::is_same_v<T, ev::Yield> || std::is_same_v<T, ev::Block> || std::is_same_v<T, ev::Join> ||
+                             std::is_same_v<T, ev::Done> || std::is_same_v<T, ev::Error> || std::is_same_v<T, ev::Op> ||
+                             std::is_same_v<T, ev::OracleCall> || std::is_same_v<T, ev::Timeout> ||
+                             std::is_same_v<T, ev::Failure> || std::is_same_v<T, ev::Denied>) {
+          return x.fiber.value;
+        } else {
+          return std::nullopt;
+        }
+      },
+      e);
+}
+
 }  // namespace
 
 std::string interleaving_table(const Ledger& ledger) {
@@ -44,6 +65,13 @@ std::string interleaving_table(const Ledger& ledger) {
   std::map<std::uint32_t, std::pair<std::string, std::string>> objects;  // id -> (kind, name)
   std::vector<Row> rows;
   const Event* previous = nullptr;
+  // A data choice carries no fiber: it belongs to the fiber of the next event that names one (a
+  // forced switch leaves no decision behind), or the current fiber of the next decision.
+  std::vector<std::string> choices;
+  auto flush_choices = [&](std::uint32_t fiber) {
+    for (auto& text : choices) rows.push_back({fiber, std::move(text)});
+    choices.clear();
+  };
 
   for (const Event& e : events) {
     std::visit(
@@ -52,7 +80,11 @@ std::string interleaving_table(const Ledger& ledger) {
           if constexpr (std::is_same_v<T, ev::Spawn>) {
             fiber_names[x.fiber.value] = x.name;
             if (x.parent.valid()) rows.push_back({x.parent.value, fmt::format("spawn {} ({})", x.fiber.value, x.name)});
+          } else if constexpr (std::is_same_v<T, ev::Choice>) {
+            // Data choices steer the run as much as scheduling does (the shrinker moves them too).
+            choices.push_back(fmt::format("choice {} {} of {}", to_string(x.kind), x.value, x.bound));
           } else if constexpr (std::is_same_v<T, ev::ScheduleChoose>) {
+            flush_choices(x.current.value);
             const bool current_ready = std::find(x.ready.begin(), x.ready.end(), x.current) != x.ready.end();
             const auto* y = previous ? std::get_if<ev::Yield>(previous) : nullptr;
             const bool yielded = y && y->fiber == x.current;
@@ -91,11 +123,22 @@ std::string interleaving_table(const Ledger& ledger) {
           } else if constexpr (std::is_same_v<T, ev::Divergence>) {
             rows.push_back({0, "!! " + x.message, true});
           }
-          // Wake and Choice are implied by the rows around them.
+          // Wake is implied by the rows around it.
         },
         e);
+    if (!choices.empty() && !std::holds_alternative<ev::Choice>(e) && !std::holds_alternative<ev::ScheduleChoose>(e)) {
+      // The row just added names the fiber that drew them: put them before it.
+      if (const auto fiber = acting_fiber(e)) {
+        Row last = std::move(rows.back());
+        rows.pop_back();
+        flush_choices(*fiber);
+        rows.push_back(std::move(last));
+      }
+    }
     previous = &e;
   }
+
+  flush_choices(0);
 
   // Layout: a row number, then a column per fiber in id order.
   std::vector<std::uint32_t> columns;
