@@ -6,8 +6,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <iterator>
 #include <stdexcept>
 
 namespace omega::cli {
@@ -29,17 +27,12 @@ std::string RunInspector::inspect(const sim::RunResult& r, std::uint64_t seed, c
       fs.push_back(finding_json(f));
     }
     for (const auto& e : edges) {
-      auto [it, fresh] = edges_.try_emplace({e.held, e.taken}, EdgeSeen{seed, e.gates});
-      bool report = fresh;
-      if (!fresh) {
-        std::set<std::string> both;
-        std::set_intersection(it->second.gates.begin(), it->second.gates.end(), e.gates.begin(), e.gates.end(),
-                              std::inserter(both, both.begin()));
-        if (both.size() < it->second.gates.size() || seed < it->second.seed) report = true;
-        it->second.gates = std::move(both);
-        it->second.seed = std::min(it->second.seed, seed);
-      }
-      if (report)
+      // New, or fewer gates (the graph says), or seen at a lower seed than reported before.
+      const bool changed = graph_.add(e);
+      auto [it, fresh] = edge_seed_.try_emplace({e.held, e.taken}, seed);
+      const bool lower = !fresh && seed < it->second;
+      if (lower) it->second = seed;
+      if (changed || lower)
         es.push_back({{"held", e.held}, {"taken", e.taken}, {"evidence", e.evidence}, {"source", e.source},
                       {"gates", e.gates}});
     }

@@ -11,7 +11,6 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
-#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,11 +27,8 @@ class RunInspector {
   std::string scenario_;
   std::mutex mutex_;
   std::map<std::string, std::uint64_t> finding_seed_;  // signature -> lowest seed reported
-  struct EdgeSeen {
-    std::uint64_t seed = 0;
-    std::set<std::string> gates;
-  };
-  std::map<std::pair<std::string, std::string>, EdgeSeen> edges_;
+  critic::LockOrderGraph graph_;                        // the edges seen, gates intersected
+  std::map<std::pair<std::string, std::string>, std::uint64_t> edge_seed_;  // edge -> lowest seed reported
 };
 
 // A finding with the run it was first seen in.
