@@ -34,6 +34,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -179,11 +180,19 @@ class RepairChecker {
     base_.on_signature = nullptr;
   }
 
+  // A repair proposed by several findings (a deadlock and the lock-order cycle behind it) is
+  // checked once.
   void check(critic::Finding& f) {
     for (auto& r : f.repairs) {
       if (base_.stop && base_.stop()) return;
+      const auto key = std::make_pair(r.kind, r.targets);
+      if (const auto it = checked_.find(key); it != checked_.end()) {
+        r = it->second;
+        continue;
+      }
       if (r.kind == "impose_lock_order") lock_order(r);
       if (r.kind == "introduce_singleflight" || r.kind == "add_memo") dedupe(r);
+      if (r.checked) checked_.emplace(key, r);
     }
   }
 
@@ -244,6 +253,7 @@ class RepairChecker {
 
   const Scenario& s_;
   Plan base_;
+  std::map<std::pair<std::string, std::vector<std::string>>, critic::Repair> checked_;  // (kind, targets as proposed)
 };
 
 // The critic's findings over an exploration: each with its first seed, its repairs checked where
