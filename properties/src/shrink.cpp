@@ -9,6 +9,8 @@
 #include <functional>
 #include <map>
 #include <tuple>
+#include <utility>
+#include <algorithm>
 
 namespace omega::prop {
 
@@ -27,20 +29,29 @@ using Key = std::pair<std::uint32_t, std::uint64_t>;  // (deciding fiber, its k-
 using Script = std::map<Key, Step>;
 
 // Every decision of a run with its key, in ledger order (ready is empty for data choices).
+// `may_preempt`: the deciding fiber could have gone on (it is ready and did not yield), so any
+// other choice here is a preemption; elsewhere every alternative is free.
 struct Decision {
   Key key;
   Step step;
   std::vector<FiberId> ready;
+  bool may_preempt = false;
+
+  bool preempts(FiberId alternative) const { return may_preempt && alternative.value != key.first; }
 };
 
 std::vector<Decision> decisions_of(const sim::Ledger& ledger) {
   std::vector<Decision> out;
   std::map<std::uint32_t, std::uint64_t> made;
   std::uint32_t current = 0;
+  bool yielded = false;  // the event before was the current fiber's Yield
   for (const auto& e : ledger.events()) {
+    const bool after_yield = std::exchange(yielded, false);
     if (const auto* s = std::get_if<sim::ev::ScheduleChoose>(&e)) {
       current = s->current.value;
-      out.push_back({{current, made[current]++}, Step{true, s->choice == 0, s->chosen, 0}, s->ready});
+      const bool current_ready = std::binary_search(s->ready.begin(), s->ready.end(), s->current);
+      out.push_back({{current, made[current]++}, Step{true, s->choice == 0, s->chosen, 0}, s->ready,
+                     current_ready && !after_yield});
       current = s->chosen.value;
     } else if (const auto* c = std::get_if<sim::ev::Choice>(&e)) {
       // A data choice belongs to the fiber running when it is drawn: the last one chosen, or
@@ -50,6 +61,7 @@ std::vector<Decision> decisions_of(const sim::Ledger& ledger) {
       current = op->fiber.value;
     } else if (const auto* y = std::get_if<sim::ev::Yield>(&e)) {
       current = y->fiber.value;
+      yielded = true;
     }
   }
   return out;
@@ -96,6 +108,10 @@ std::tuple<std::uint64_t, std::uint64_t, std::size_t> score(const sim::RunResult
 
 }  // namespace
 
+std::uint64_t auto_max_runs(std::size_t decisions) {
+  return std::clamp<std::uint64_t>(std::uint64_t{kRunsPerDecision} * decisions, kMinAutoRuns, kMaxAutoRuns);
+}
+
 ShrinkResult shrink(const std::function<void()>& scenario, const std::vector<std::uint64_t>& failing,
                     const ShrinkOptions& options) {
   ShrinkResult out;
@@ -116,7 +132,7 @@ ShrinkResult shrink(const std::function<void()>& scenario, const std::vector<std
 
   // The bound on re-runs, or a stop request (Ctrl-C, --max-time): either way the best so far stands.
   auto spent = [&] {
-    if (out.runs >= options.max_runs) return true;
+    if (out.runs >= out.max_runs) return true;
     if (options.stop_requested && options.stop_requested()) out.interrupted = true;
     return out.interrupted;
   };
@@ -127,6 +143,7 @@ ShrinkResult shrink(const std::function<void()>& scenario, const std::vector<std
   out.signature = sim::failure_signature(out.original_run.outcome, out.original_run.message);
   // Normalise to the choices the run consumed (reduced modulo the alternatives).
   out.original = out.original_run.choices();
+  out.max_runs = options.max_runs != 0 ? options.max_runs : auto_max_runs(out.original.size());
   std::vector<std::uint64_t> best = out.original;
   sim::RunResult best_run = out.original_run;
 
@@ -144,14 +161,26 @@ ShrinkResult shrink(const std::function<void()>& scenario, const std::vector<std
   bool improved = true;
   while (improved) {
     improved = false;
-    // First by identity: each non-default scheduling decision, latest first, becomes the default.
+    // First by identity, latest first: each non-default scheduling decision becomes the default,
+    // each non-zero data choice becomes 0 (its default), then half its value.
     const Script script = script_of(best_run.ledger);
     for (auto it = script.rbegin(); it != script.rend() && !improved; ++it) {
       if (spent()) break;
-      if (!it->second.schedule || it->second.take_default) continue;
-      Script candidate = script;
-      candidate[it->first].take_default = true;
-      improved = accept(run_script(std::move(candidate)));
+      const Step& step = it->second;
+      if (step.schedule) {
+        if (step.take_default) continue;
+        Script candidate = script;
+        candidate[it->first].take_default = true;
+        improved = accept(run_script(std::move(candidate)));
+        continue;
+      }
+      for (std::uint64_t value : {std::uint64_t{0}, step.value / 2}) {
+        if (improved || value == step.value || spent()) break;
+        if (value == step.value / 2 && value == 0) break;  // already tried
+        Script candidate = script;
+        candidate[it->first].value = value;
+        improved = accept(run_script(std::move(candidate)));
+      }
     }
     // Then RapidCheck's helpers over the choice vector: drop chunks, move values towards 0.
     auto chunks = rc::shrink::removeChunks(best);
@@ -173,31 +202,57 @@ ShrinkResult shrink(const std::function<void()>& scenario, const std::vector<std
       break;
     }
   }
-  // Last, a preemption-bounded search (as in CHESS): schedules that differ from the default one
-  // in at most d decisions, d = 1, 2, ..., below the best preemption count found so far. Greedy
-  // moves can stop in a local minimum (two preemptions that must move together); this cannot,
-  // within its bound on re-runs.
-  // Scripts here state every override explicitly; unlisted decisions take the default.
-  std::function<bool(const Script&, std::size_t, std::size_t)> search =
-      [&](const Script& script, std::size_t first_point, std::size_t overrides_left) -> bool {
-    const std::vector<Decision> points = decisions_of(run_script(script).ledger);
+  // Last, a preemption-bounded search (CHESS's iterative context bounding): schedules that differ
+  // from the default one in at most d decisions, d = 1, 2, ..., with fewer preemptions than the
+  // best found so far. Greedy moves can stop in a local minimum (two decisions that must change
+  // together); this cannot, within its bound on re-runs. Only preemptive overrides count against
+  // the bound: fewer preemptions can need more non-default choices at points where the deciding
+  // fiber blocked, ended or yielded (a token ring's hand-offs), and those are free.
+  // Scripts here state every override explicitly; unlisted scheduling decisions take the default,
+  // data choices keep the best run's values.
+  Script data_only;
+  for (const auto& [key, step] : script_of(best_run.ledger))
+    if (!step.schedule) data_only[key] = step;
+  bool depth_cut = false;  // some branch stopped only for want of overrides: a larger d may find more
+  std::function<bool(const Script&, const std::vector<Decision>&, std::size_t, std::size_t)> search =
+      [&](const Script& script, const std::vector<Decision>& points, std::size_t first_point,
+          std::size_t overrides_left) -> bool {
+    std::uint64_t prefix_preemptions = 0;
+    for (std::size_t i = 0; i < first_point && i < points.size(); ++i)
+      prefix_preemptions += points[i].preempts(points[i].step.chosen);
     for (std::size_t i = first_point; i < points.size(); ++i) {
+      if (prefix_preemptions >= best_run.preemptions) return false;  // every later override costs more
       for (FiberId alt : points[i].ready) {
         if (alt == points[i].step.chosen) continue;
+        if (prefix_preemptions + points[i].preempts(alt) >= best_run.preemptions) continue;
         if (spent()) return false;
         Script next = script;
         next[points[i].key] = Step{true, false, alt, 0};
         sim::RunResult r = run_script(next);
         if (!r.passed() && r.preemptions < best_run.preemptions && accept(std::move(r))) return true;
-        if (overrides_left > 1 && search(next, i + 1, overrides_left - 1)) return true;
+        if (overrides_left <= 1) {
+          depth_cut = depth_cut || i + 1 < points.size();
+          continue;
+        }
+        if (search(next, decisions_of(r.ledger), i + 1, overrides_left - 1)) return true;
       }
+      prefix_preemptions += points[i].preempts(points[i].step.chosen);
     }
     return false;
   };
-  for (std::size_t d = 1; d < best_run.preemptions && !spent(); ++d) {
-    if (search(Script{}, 0, d)) d = 0;  // found fewer preemptions: search again below it
+  for (std::size_t d = 1; best_run.preemptions > 0 && !spent(); ++d) {
+    depth_cut = false;
+    const std::vector<Decision> base = decisions_of(run_script(data_only).ledger);
+    if (search(data_only, base, 0, d)) {
+      d = 0;  // found fewer preemptions: search again below it
+      data_only.clear();
+      for (const auto& [key, step] : script_of(best_run.ledger))
+        if (!step.schedule) data_only[key] = step;
+      continue;
+    }
+    if (!depth_cut) break;  // the whole space below the bound was searched
   }
-  if (out.runs >= options.max_runs) out.bound_reached = true;
+  if (out.runs >= out.max_runs) out.bound_reached = true;
 
   out.minimal = std::move(best);
   out.minimal_run = std::move(best_run);

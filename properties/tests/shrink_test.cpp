@@ -69,6 +69,39 @@ void two_switches() {
   check(!(ra == 1 && rb == 1), "both saw the other's intermediate state");
 }
 
+// A ring of three flags handed on at each fiber's end: `a` fails when it runs last, after `c` and
+// then `b`. No preemption is needed (when the root blocks in join, pick `c`; when `c` ends, pick
+// `b`: two free non-default choices), but the nearer schedules preempt `a` once, so a search that
+// counts every override against the preemption bound stops at 1.
+void token_ring() {
+  Shared<int> fb("fb", 0), fc("fc", 0);
+  int seen_b = 0, seen_c = 0;
+  auto a = spawn([&] {
+    seen_b = fb.load();
+    seen_c = fc.load();
+  }, "a");
+  auto b = spawn([&] { fb.store(fc.load() + 1); }, "b");
+  auto c = spawn([&] { fc.store(1); }, "c");
+  join(a);
+  join(b);
+  join(c);
+  check(!(seen_b == 2 && seen_c == 1), "a ran last, after c and then b");
+}
+
+// An aggregator whose fibers draw many random numbers (noise) and where one draw of 3 or more,
+// by the "bad" fiber, fails: shrinking must take every other draw back to 0.
+void noisy_aggregator() {
+  Shared<int> total("total", 0);
+  std::vector<Fiber<void>> fibers;
+  for (int i = 0; i < 4; ++i)
+    fibers.push_back(spawn([&] {
+      for (int k = 0; k < 4; ++k) total.store(total.load() + static_cast<int>(omega::random(4)));
+    }, "noise"));
+  auto bad = spawn([&] { check(omega::random(8) < 3, "the bad draw"); }, "bad");
+  for (auto& f : fibers) join(f);
+  join(bad);
+}
+
 // The first Random seed whose failing run has at least `min_preemptions`.
 std::vector<std::uint64_t> failing_choices(void (*scenario)(), std::uint64_t min_preemptions, sim::RunResult* run) {
   for (std::uint64_t seed = 0; seed < 20000; ++seed) {
@@ -132,6 +165,63 @@ TEST_CASE("a failure that needs two switches shrinks to exactly 2 preemptions") 
   const prop::ShrinkResult s = prop::shrink(two_switches, choices);
   CHECK(s.minimal_run.preemptions == 2);
   CHECK(!s.minimal_run.passed());
+}
+
+TEST_CASE("a token ring's failure shrinks to 0 preemptions: free hand-offs do not count against the bound") {
+  // The minimum, by construction: this schedule fails with no preemption (the root's join and c's
+  // end choose differently from the default, nothing else does).
+  sim::RunResult zero;
+  for (std::uint64_t seed = 0; seed < 20000 && zero.passed(); ++seed) {
+    sim::RunResult r = sim::run(options(sim::random_policy(), seed), token_ring);
+    if (!r.passed() && r.preemptions == 0) zero = r;
+  }
+  REQUIRE_MESSAGE(!zero.passed(), "no 0-preemption failure among 20000 random schedules");
+  std::uint64_t shrunk_from_many = 0;
+  for (std::uint64_t seed = 0; seed < 3000 && shrunk_from_many < 5; ++seed) {
+    const sim::RunResult r = sim::run(options(sim::random_policy(), seed), token_ring);
+    if (r.passed() || r.preemptions < 2) continue;
+    ++shrunk_from_many;
+    const prop::ShrinkResult s = prop::shrink(token_ring, r.choices());
+    CHECK_MESSAGE(s.minimal_run.preemptions == 0, "seed " << seed << ": " << r.preemptions << " -> "
+                                                  << s.minimal_run.preemptions << " in " << s.runs << " re-runs");
+    CHECK(s.minimal_run.message == r.message);
+  }
+  CHECK(shrunk_from_many == 5);
+}
+
+TEST_CASE("data choices shrink to their defaults: only the draw the failure needs stays non-zero") {
+  sim::RunResult original;
+  std::uint64_t nonzero_before = 0;
+  for (std::uint64_t seed = 0; seed < 20000; ++seed) {
+    original = sim::run(options(sim::random_policy(), seed), noisy_aggregator);
+    nonzero_before = 0;
+    for (const auto& e : original.ledger.events())
+      if (const auto* c = std::get_if<sim::ev::Choice>(&e)) nonzero_before += c->value != 0;
+    if (!original.passed() && nonzero_before >= 8) break;
+  }
+  REQUIRE(!original.passed());
+  const prop::ShrinkResult s = prop::shrink(noisy_aggregator, original.choices());
+  std::uint64_t nonzero_data = 0;
+  for (const auto& e : s.minimal_run.ledger.events())
+    if (const auto* c = std::get_if<sim::ev::Choice>(&e)) nonzero_data += c->value != 0;
+  MESSAGE("data choices: " << nonzero_before << " non-zero -> " << nonzero_data << ", preemptions "
+                           << original.preemptions << " -> " << s.minimal_run.preemptions);
+  CHECK(nonzero_data == 1);
+  CHECK(s.minimal_run.preemptions == 0);
+  CHECK(s.signature == sim::failure_signature(original.outcome, original.message));
+}
+
+TEST_CASE("the default bound on re-runs grows with the failing schedule") {
+  CHECK(prop::auto_max_runs(10) == prop::kMinAutoRuns);
+  CHECK(prop::auto_max_runs(1000) == 1000 * prop::kRunsPerDecision);
+  CHECK(prop::auto_max_runs(100'000'000) == prop::kMaxAutoRuns);
+  sim::RunResult original;
+  const auto choices = failing_choices(lost_update, 5, &original);
+  const prop::ShrinkResult s = prop::shrink(lost_update, choices);
+  CHECK(s.max_runs == prop::auto_max_runs(s.original.size()));
+  prop::ShrinkOptions o;
+  o.max_runs = 7;
+  CHECK(prop::shrink(lost_update, choices, o).max_runs == 7);
 }
 
 TEST_CASE("shrinking respects its bound on re-runs and rejects a passing vector") {

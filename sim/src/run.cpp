@@ -100,10 +100,10 @@ RunResult Simulation::execute(std::function<void()> body) {
   for (const auto& f : fibers_) {
     if (!f->abandoned) continue;
     message_ += fmt::format(
-        "{}teardown: fiber {} was suspended ({}) {}, where unwinding it would call "
+        "{}fiber {} was suspended ({}) {}, where unwinding it would call "
         "std::terminate: it was abandoned, its stack released without running the destructors "
         "of the objects on it (leaked)",
-        message_.empty() ? "" : "; ", label(f->id),
+        message_.empty() ? "teardown: " : kTeardownNote, label(f->id),
         f->waits_on.empty() ? to_string(f->status) : std::string_view(f->waits_on),
         f->abandon_why);
   }

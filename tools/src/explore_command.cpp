@@ -96,7 +96,7 @@ struct Plan {
   std::string prog, policy;
   SeedRange range;
   sim::Shard shard;
-  std::uint64_t pct_steps = 0, stop_after = 0, max_runs = 2000, watchdog_ms = 0;
+  std::uint64_t pct_steps = 0, stop_after = 0, max_runs = 0, watchdog_ms = 0;
   unsigned jobs = 1;
   bool in_workers = true, shrink = true, check_determinism = false, trace_full = false, critic = false;
   sim::RepairChecks checks;

@@ -14,7 +14,7 @@ struct ExploreArgs {
   std::string scenario = "*", seeds = "0..999", policy = "random", shard, trace = "short", max_time;
   std::optional<std::string> corpus;
   bool no_save = false;
-  std::uint64_t pct_steps = 0, stop_after = 0, shards = 0, max_runs = 2000,
+  std::uint64_t pct_steps = 0, stop_after = 0, shards = 0, max_runs = 0,
                 jobs = std::max(1u, std::thread::hardware_concurrency());
   bool quiet = false, check_determinism = false, no_shrink = false, no_fork = false;
   bool critic = false;

@@ -238,7 +238,9 @@ PoolReport explore_in_workers(const PoolOptions& options) {
       for (auto& w : pool.workers) {
         if (w.pid < 0) w = pool.spawn();
         if (!w.assigned && !todo.empty()) {
-          if (options.stop_requested && options.stop_requested()) w.shared->stop.store(1);
+          // Only a stop request (Ctrl-C, --max-time) cuts a shrink short: the flag may still be set
+          // from the exploration's end (--stop-after), which must not leave failures unshrunk.
+          w.shared->stop.store(options.stop_requested && options.stop_requested() ? 1 : 0);
           shrinking[w.pid] = todo.front();
           pool.send(w, {worker::Kind::shrink, index_of_seed(report.signatures[todo.front()].first_seed), 1});
           todo.pop_front();

@@ -36,7 +36,7 @@ Shrunk shrunk_report(const Scenario& s, const std::vector<std::uint64_t>& failin
   o.stop_requested = how.stop_requested;
   const prop::ShrinkResult r = prop::shrink(s.body, failing, o);
   std::string note;
-  if (r.bound_reached) note = fmt::format(" (bound of {} re-runs reached: may not be minimal)", how.max_runs);
+  if (r.bound_reached) note = fmt::format(" (bound of {} re-runs reached: may not be minimal)", r.max_runs);
   if (r.interrupted) note = " (stopped early: may not be minimal)";
   std::string out = fmt::format("{}shrunk: preemptions {} -> {}, decisions {} -> {}, {} re-runs{}\n", indent,
                                 r.original_run.preemptions, r.minimal_run.preemptions, r.original.size(),

@@ -16,7 +16,7 @@ std::string reproduce_seed(const std::string& prog, const std::string& scenario,
                            const std::string& policy, std::uint64_t pct_steps);
 
 struct ShrinkPrint {
-  std::uint64_t max_runs = 2000;
+  std::uint64_t max_runs = 0;
   bool trace_full = false;
   std::function<bool()> stop_requested;  // Ctrl-C or --max-time: print the best found so far
 };

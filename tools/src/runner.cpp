@@ -79,7 +79,7 @@ int cmd_list() {
 struct RunArgs {
   std::string scenario, policy = "random", trace = "short";
   std::optional<std::string> choices, save;
-  std::uint64_t seed = 0, pct_steps = 0, max_runs = 2000;
+  std::uint64_t seed = 0, pct_steps = 0, max_runs = 0;
   bool events = false;
 };
 
@@ -205,7 +205,7 @@ int run_main(int argc, char** argv) {
   RunArgs shrink_args;
   auto* shrink = app.add_subcommand("shrink", "shrink a failing schedule to the fewest preemptions and print it");
   add_schedule_options(shrink, shrink_args);
-  shrink->add_option("--max-runs", shrink_args.max_runs, "bound on re-runs while shrinking (default 2000)")
+  shrink->add_option("--max-runs", shrink_args.max_runs, "bound on re-runs while shrinking (default: 40 per decision of the failing run, at least 2000)")
       ->check(whole_number(1, 1'000'000'000));
   shrink->add_option("--trace", shrink_args.trace, "short: the shrunk interleaving; full: the original too")
       ->check(CLI::IsMember({"short", "full"}));
@@ -244,7 +244,7 @@ int run_main(int argc, char** argv) {
                     "duplicate oracle calls, livelocks, starvation; repairs checked by exploring again with them imposed");
   explore->add_option("--check-seeds", ex.check_seeds, "schedules explored per checked repair (default 200)")
       ->check(whole_number(1, 1'000'000));
-  explore->add_option("--max-runs", ex.max_runs, "bound on re-runs per shrink (default 2000)")
+  explore->add_option("--max-runs", ex.max_runs, "bound on re-runs per shrink (default: 40 per decision of the failing run, at least 2000)")
       ->check(whole_number(1, 1'000'000'000));
   explore->add_option("--trace", ex.trace, "short: shrunk interleavings; full: the unshrunk ones too")
       ->check(CLI::IsMember({"short", "full"}));

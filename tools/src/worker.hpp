@@ -17,7 +17,7 @@ namespace omega::cli {
 // What both ends agree on: the worker is started with these as flags.
 struct WorkerSetup {
   std::string scenario, policy = "random";
-  std::uint64_t first_seed = 0, last_seed = 0, pct_steps = 0, max_runs = 2000;
+  std::uint64_t first_seed = 0, last_seed = 0, pct_steps = 0, max_runs = 0;
   sim::Shard shard;
   bool check_determinism = false, trace_full = false;
   bool critic = false;      // run the critic over every ledger (explore --critic)

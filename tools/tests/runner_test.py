@@ -73,6 +73,15 @@ for name in ("test/lost-update", "test/pass"):  # not test/static-counter: nonde
     threads = run("explore", "--scenario", name, "--seeds", "0..4999", "--quiet", "--no-fork")
     expect(f"worker processes and --no-fork threads agree ({name})", strip_rate(workers[1]) == strip_rate(threads[1]),
            workers[1] + "\n---\n" + threads[1])
+# --stop-after ends the exploration, not the shrinking of what it found (worker processes once kept
+# the stop flag set, and every failure came out unshrunk).
+cut = run("explore", "--scenario", "test/lost-update", "--seeds", "0..4999", "--stop-after", "1", "--quiet")
+cut_threads = run("explore", "--scenario", "test/lost-update", "--seeds", "0..4999", "--stop-after", "1", "--quiet",
+                  "--no-fork")
+expect("--stop-after still shrinks what it found", "shrunk: preemptions" in cut[1] and "stopped early" not in cut[1]
+       and "-> 1," in cut[1], cut[1])
+expect("--stop-after: worker processes and threads agree", strip_rate(cut[1]) == strip_rate(cut_threads[1]),
+       cut[1] + "\n---\n" + cut_threads[1])
 pf = run("explore", "--scenario", "test/lost-update", "--seeds", "0..199", "--policy", "portfolio", "--quiet")
 expect("portfolio says which policy found each signature", "found by " in pf[1] and "pct steps" in pf[1], pf[1])
 

@@ -32,7 +32,7 @@ struct CheckOptions {
   std::string policy = "random";
   int schedules_per_input = 8;
   std::uint64_t max_choice = 4;
-  std::uint64_t max_shrink_runs = 2000;
+  std::uint64_t max_shrink_runs = 0;  // 0: prop::auto_max_runs
   // RapidCheck's seed: the report prints it, and passing it back reproduces the same cases.
   std::uint64_t seed = 0;
   sim::RunOptions base;

@@ -13,8 +13,13 @@
 
 namespace omega::prop {
 
+// The default bound on re-runs grows with the failing schedule: a few re-runs per decision (a
+// 50-fiber run has hundreds of decisions, each a candidate), never fewer than 2 000.
+inline constexpr std::uint64_t kRunsPerDecision = 40, kMinAutoRuns = 2000, kMaxAutoRuns = 100000;
+std::uint64_t auto_max_runs(std::size_t decisions);
+
 struct ShrinkOptions {
-  std::uint64_t max_runs = 2000;  // re-runs allowed (--max-runs)
+  std::uint64_t max_runs = 0;  // re-runs allowed (--max-runs); 0: auto_max_runs(decisions of the failing run)
   sim::RunOptions base;           // budgets, governance; the policy is set per candidate
   std::function<bool()> stop_requested;  // polled between re-runs: true keeps the best found so far
 };
@@ -24,6 +29,7 @@ struct ShrinkResult {
   std::vector<std::uint64_t> original, minimal;  // choice vectors
   sim::RunResult original_run, minimal_run;
   std::uint64_t runs = 0;
+  std::uint64_t max_runs = 0;  // the bound that applied (options.max_runs, or the automatic one)
   bool bound_reached = false;
   bool interrupted = false;  // stop_requested ended the search early
 };

@@ -140,6 +140,7 @@ std::uint64_t calibrate_pct_steps(const RunOptions& base, const std::function<vo
 std::string first_difference(const Ledger& a, const Ledger& b);
 
 // "assertion: check failed in fiber # (root) at step #: counter == # (got #)"
+// Leaves out the notes on fibers abandoned in teardown (kTeardownNote onwards).
 std::string failure_signature(Outcome outcome, const std::string& message);
 
 }  // namespace omega::sim

@@ -45,6 +45,10 @@ struct OracleStats {
   friend bool operator==(const OracleStats&, const OracleStats&) = default;
 };
 
+// Where a failure's message ends and the notes on fibers abandoned in teardown begin (a run with
+// no other failure has notes only, after "teardown: "). Signatures leave the notes out.
+inline constexpr std::string_view kTeardownNote = "; teardown: ";
+
 struct RunResult {
   Outcome outcome = Outcome::pass;
   std::string message;  // empty on pass
