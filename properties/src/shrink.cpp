@@ -67,6 +67,14 @@ std::vector<Decision> decisions_of(const sim::Ledger& ledger) {
   return out;
 }
 
+bool is_default(const Step& s) { return s.schedule ? s.take_default : s.value == 0; }
+void to_default(Step& s) {
+  if (s.schedule)
+    s.take_default = true;
+  else
+    s.value = 0;
+}
+
 Script script_of(const sim::Ledger& ledger) {
   Script out;
   for (const Decision& d : decisions_of(ledger)) out[d.key] = d.step;
@@ -161,26 +169,40 @@ ShrinkResult shrink(const std::function<void()>& scenario, const std::vector<std
   bool improved = true;
   while (improved) {
     improved = false;
-    // First by identity, latest first: each non-default scheduling decision becomes the default,
-    // each non-zero data choice becomes 0 (its default), then half its value.
-    const Script script = script_of(best_run.ledger);
-    for (auto it = script.rbegin(); it != script.rend() && !improved; ++it) {
-      if (spent()) break;
-      const Step& step = it->second;
-      if (step.schedule) {
-        if (step.take_default) continue;
+    // First by identity: non-default decisions (a scheduling decision not taking the default, a
+    // data choice not 0) go back to their defaults in chunks, halving the chunk size (ddmin), latest
+    // first; a failing run with hundreds of preemptions then sheds most of them in a few re-runs.
+    // Then each data choice to half its value.
+    Script script = script_of(best_run.ledger);
+    std::vector<Key> keys;  // ledger order, latest first
+    {
+      const std::vector<Decision> points = decisions_of(best_run.ledger);
+      for (auto it = points.rbegin(); it != points.rend(); ++it)
+        if (!is_default(it->step)) keys.push_back(it->key);
+    }
+    for (std::size_t chunk = keys.size(); chunk >= 1 && !spent(); chunk /= 2) {
+      for (std::size_t first = 0; first < keys.size() && !spent(); first += chunk) {
         Script candidate = script;
-        candidate[it->first].take_default = true;
-        improved = accept(run_script(std::move(candidate)));
-        continue;
+        bool changed = false;
+        for (std::size_t i = first; i < std::min(keys.size(), first + chunk); ++i) {
+          const auto it = candidate.find(keys[i]);
+          if (it == candidate.end() || is_default(it->second)) continue;
+          to_default(it->second);
+          changed = true;
+        }
+        if (changed && accept(run_script(std::move(candidate)))) {
+          improved = true;
+          script = script_of(best_run.ledger);
+        }
       }
-      for (std::uint64_t value : {std::uint64_t{0}, step.value / 2}) {
-        if (improved || value == step.value || spent()) break;
-        if (value == step.value / 2 && value == 0) break;  // already tried
-        Script candidate = script;
-        candidate[it->first].value = value;
-        improved = accept(run_script(std::move(candidate)));
-      }
+    }
+    for (const Key& key : keys) {
+      if (improved || spent()) break;
+      const auto it = script.find(key);
+      if (it == script.end() || it->second.schedule || it->second.value < 2) continue;
+      Script candidate = script;
+      candidate[key].value = it->second.value / 2;
+      improved = accept(run_script(std::move(candidate)));
     }
     // Then RapidCheck's helpers over the choice vector: drop chunks, move values towards 0.
     auto chunks = rc::shrink::removeChunks(best);

@@ -69,6 +69,18 @@ void two_switches() {
   check(!(ra == 1 && rb == 1), "both saw the other's intermediate state");
 }
 
+// The lost update among 60 bystanders: a random failing schedule has hundreds of preemptions.
+void crowded_lost_update() {
+  Shared<int> counter("counter", 0);
+  bystanders(60);
+  auto inc = [&] { counter.store(counter.load() + 1); };
+  auto a = spawn(inc, "a");
+  auto b = spawn(inc, "b");
+  join(a);
+  join(b);
+  check(counter.load() == 2, "counter == 2 (got " + std::to_string(counter.load()) + ")");
+}
+
 // A ring of three flags handed on at each fiber's end: `a` fails when it runs last, after `c` and
 // then `b`. No preemption is needed (when the root blocks in join, pick `c`; when `c` ends, pick
 // `b`: two free non-default choices), but the nearer schedules preempt `a` once, so a search that
@@ -222,6 +234,21 @@ TEST_CASE("the default bound on re-runs grows with the failing schedule") {
   prop::ShrinkOptions o;
   o.max_runs = 7;
   CHECK(prop::shrink(lost_update, choices, o).max_runs == 7);
+}
+
+TEST_CASE("a failure among 60 fibers shrinks to 1 preemption within the automatic bound") {
+  sim::RunResult original;
+  const auto choices = failing_choices(crowded_lost_update, 20, &original);
+  const prop::ShrinkResult s = prop::shrink(crowded_lost_update, choices);
+  MESSAGE("62 fibers: preemptions " << s.original_run.preemptions << " -> " << s.minimal_run.preemptions << ", "
+                                    << s.runs << " re-runs of at most " << s.max_runs);
+  CHECK(s.max_runs > prop::kMinAutoRuns);
+  CHECK(s.minimal_run.preemptions == 1);
+  prop::ShrinkOptions old_default;
+  old_default.max_runs = prop::kMinAutoRuns;
+  // Chunked (ddmin) moves back to the defaults shed hundreds of preemptions in a few re-runs: the
+  // old default bound is enough now too (one move at a time stopped at 221 within it).
+  CHECK(prop::shrink(crowded_lost_update, choices, old_default).minimal_run.preemptions == 1);
 }
 
 TEST_CASE("shrinking respects its bound on re-runs and rejects a passing vector") {
