@@ -36,12 +36,21 @@ def first_bug(program, policy, trial):
     return int(m.group(1)) - first + 1 if m else None
 
 
+PORTFOLIO_POLICIES = 6  # random, pct:1, pct:2, pct:3, pos, fair-rr (sim::policy_for_seed)
 print(f"{'program':20s} {'policy':10s} {'found':>6s} {'mean':>8s}   published: PCT3 / POS / RFF / PERIOD")
 for program, published in PROGRAMS.items():
+    means = {}
     for policy in policies:
         hits = [n for n in (first_bug(program, policy, t) for t in range(TRIALS)) if n is not None]
         mean = sum(hits) / len(hits) if hits else float("nan")
+        if len(hits) == TRIALS:
+            means[policy] = mean
         print(f"{program:20s} {policy:10s} {len(hits):3d}/{TRIALS} {mean:8.1f}   {' / '.join(published)}")
+    singles = [m for p, m in means.items() if p != "portfolio"]
+    if "portfolio" in means and singles:
+        ratio = means["portfolio"] / min(singles)
+        print(f"{'':20s} portfolio / best single policy = {ratio:.1f} (target <= {PORTFOLIO_POLICIES}, "
+              f"the policies it rotates): {'met' if ratio <= PORTFOLIO_POLICIES else 'NOT met'}")
     sys.stdout.flush()
 
 # The shrinker on each program's first failure (pos, else pct:3, else random), against the minimal

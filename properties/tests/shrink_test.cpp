@@ -1,6 +1,7 @@
 // Shrinking failing schedules to the fewest preemptions, and the readable interleaving (golden
 // files; OMEGA_UPDATE_GOLDEN=1 rewrites them).
 
+#include <omega/actor.hpp>
 #include <omega/omega.hpp>
 #include <omega/shrink.hpp>
 #include <omega/sim/explore.hpp>
@@ -114,6 +115,27 @@ void noisy_aggregator() {
   join(bad);
 }
 
+// An actor aggregating four producers' messages (per-sender order: which waiting sender is served
+// next is a delivery choice) that fails when producer p3's first message is handled before any of
+// p0's. Random runs carry many delivery choices and preemptions; the minimum is no preemption and
+// one non-default choice (at the root's join, run p3 first; or all sends done, then serve p3 first).
+void actor_aggregator() {
+  int first_from_p0 = -1, first_from_p3 = -1, handled = 0;
+  auto agg = actor::spawn<int>([&](const int& producer) {
+    if (producer == 0 && first_from_p0 < 0) first_from_p0 = handled;
+    if (producer == 3 && first_from_p3 < 0) first_from_p3 = handled;
+    ++handled;
+  }, "aggregator", {}, actor::Order::per_sender);
+  std::vector<Fiber<void>> producers;
+  for (int p = 0; p < 4; ++p)
+    producers.push_back(spawn([&, p] {
+      for (int k = 0; k < 3; ++k) actor::send(agg, p);
+    }, "p" + std::to_string(p)));
+  for (auto& f : producers) join(f);
+  sleep_for(std::chrono::milliseconds(1));
+  check(!(first_from_p3 >= 0 && first_from_p3 < first_from_p0), "p3 served before p0");
+}
+
 // The first Random seed whose failing run has at least `min_preemptions`.
 std::vector<std::uint64_t> failing_choices(void (*scenario)(), std::uint64_t min_preemptions, sim::RunResult* run) {
   for (std::uint64_t seed = 0; seed < 20000; ++seed) {
@@ -221,6 +243,26 @@ TEST_CASE("data choices shrink to their defaults: only the draw the failure need
   CHECK(nonzero_data == 1);
   CHECK(s.minimal_run.preemptions == 0);
   CHECK(s.signature == sim::failure_signature(original.outcome, original.message));
+}
+
+TEST_CASE("an actor aggregator's failure shrinks its delivery choices and preemptions to the minimum") {
+  sim::RunResult original;
+  const auto choices = failing_choices(actor_aggregator, 3, &original);
+  auto nonzero_deliveries = [](const sim::RunResult& r) {
+    std::uint64_t n = 0;
+    for (const auto& e : r.ledger.events())
+      if (const auto* c = std::get_if<sim::ev::Choice>(&e)) n += c->kind == sim::ChoiceKind::delivery && c->value != 0;
+    return n;
+  };
+  const prop::ShrinkResult s = prop::shrink(actor_aggregator, choices);
+  MESSAGE("actor aggregator: preemptions " << original.preemptions << " -> " << s.minimal_run.preemptions
+                                           << ", non-default deliveries " << nonzero_deliveries(original) << " -> "
+                                           << nonzero_deliveries(s.minimal_run));
+  CHECK(s.minimal_run.preemptions == 0);
+  std::uint64_t nonzero = 0;
+  for (std::uint64_t c : s.minimal) nonzero += c != 0;
+  CHECK(nonzero == 1);
+  CHECK(nonzero_deliveries(s.minimal_run) <= nonzero_deliveries(original));
 }
 
 TEST_CASE("the default bound on re-runs grows with the failing schedule") {

@@ -21,6 +21,19 @@ class PosSource final : public ChoiceSource {
 
   std::optional<std::uint64_t> choose_fiber(const ScheduleQuery& q) override {
     if (ran_) reprioritise_racing(q);
+    // A fiber's start, a spawn and a join race with nothing: they commute with every other
+    // fiber's operations, so running them at once loses no order of racing operations, and the
+    // fibers a spawner creates all compete from the start instead of the first ones running to
+    // their end before the others exist (a checker spawned first then ran first half the time).
+    if (is_local(q.pending_of(q.current)) && q.index_of(q.current) < q.size()) {
+      ran(q.current, q.pending_of(q.current));
+      return q.index_of(q.current);
+    }
+    for (FiberId f : q.ready)
+      if (is_local(q.pending_of(f))) {
+        ran(f, q.pending_of(f));
+        return q.index_of(f);
+      }
     FiberId best;
     std::uint64_t best_priority = 0;
     for (FiberId f : q.ready) {
@@ -64,6 +77,17 @@ class PosSource final : public ChoiceSource {
 
   bool races(PendingOp a, PendingOp b) { return a.object == b.object && !(is_read(a.op) && is_read(b.op)); }
 
+  bool is_local(PendingOp p) {
+    if (p.object != PendingOp::kNoObject) return false;
+    if (p.op == PendingOp::kStart) return true;
+    if (p.op >= locals_.size()) locals_.resize(p.op + 1, -1);
+    if (locals_[p.op] < 0) {
+      const std::string name = op_name(p.op);
+      locals_[p.op] = name == "fiber.spawn" || name == "fiber.join" ? 1 : 0;
+    }
+    return locals_[p.op] == 1;
+  }
+
   // Reads commute with reads: loads and gets that change nothing.
   bool is_read(OpId op) {
     if (op == PendingOp::kStart) return false;
@@ -80,6 +104,7 @@ class PosSource final : public ChoiceSource {
   Prng prng_;
   std::vector<std::uint64_t> priority_;  // by fiber id; 0: none drawn yet
   std::vector<signed char> reads_;       // by op id: -1 unknown, 0 no, 1 a read
+  std::vector<signed char> locals_;      // by op id: -1 unknown, 0 no, 1 races with nothing
   bool ran_ = false;                     // the last decision chose ran_fiber_, which did ran_op_
   FiberId ran_fiber_;
   PendingOp ran_op_;
