@@ -67,6 +67,8 @@ std::vector<Decision> decisions_of(const sim::Ledger& ledger) {
   return out;
 }
 
+constexpr std::size_t kMaxPairPicks = 64;  // pairs of non-default decisions tried: at most 2 016
+
 bool is_default(const Step& s) { return s.schedule ? s.take_default : s.value == 0; }
 void to_default(Step& s) {
   if (s.schedule)
@@ -139,8 +141,9 @@ ShrinkResult shrink(const std::function<void()>& scenario, const std::vector<std
   };
 
   // The bound on re-runs, or a stop request (Ctrl-C, --max-time): either way the best so far stands.
+  std::uint64_t phase_until = ~std::uint64_t{0};  // a phase's share of the bound
   auto spent = [&] {
-    if (out.runs >= out.max_runs) return true;
+    if (out.runs >= out.max_runs || out.runs >= phase_until) return true;
     if (options.stop_requested && options.stop_requested()) out.interrupted = true;
     return out.interrupted;
   };
@@ -166,13 +169,12 @@ ShrinkResult shrink(const std::function<void()>& scenario, const std::vector<std
   };
   auto try_candidate = [&](const std::vector<std::uint64_t>& candidate) { return accept(run_vector(candidate)); };
 
-  bool improved = true;
-  while (improved) {
-    improved = false;
-    // First by identity: non-default decisions (a scheduling decision not taking the default, a
-    // data choice not 0) go back to their defaults in chunks, halving the chunk size (ddmin), latest
-    // first; a failing run with hundreds of preemptions then sheds most of them in a few re-runs.
-    // Then each data choice to half its value.
+  // By identity: non-default decisions (a scheduling decision not taking the default, a data
+  // choice not 0) go back to their defaults in chunks, halving the chunk size (ddmin), latest
+  // first; a failing run with hundreds of preemptions then sheds most of them in a few re-runs.
+  // Then each data choice to half its value. True when the best run improved.
+  auto identity_pass = [&]() -> bool {
+    bool improved = false;
     Script script = script_of(best_run.ledger);
     std::vector<Key> keys;  // ledger order, latest first
     {
@@ -204,24 +206,64 @@ ShrinkResult shrink(const std::function<void()>& scenario, const std::vector<std
       candidate[key].value = it->second.value / 2;
       improved = accept(run_script(std::move(candidate)));
     }
-    // Then RapidCheck's helpers over the choice vector: drop chunks, move values towards 0.
+    return improved;
+  };
+
+  // Small subsets of the best run's own non-default scheduling decisions, alone with its data
+  // choices and every other decision at its default: one, then two (ddmin's other half, "keep a
+  // chunk"). Removing decisions one chunk at a time can stop at a set where each is needed, while
+  // a different, smaller set of the same decisions fails too. Pairs only while there are at most
+  // kMaxPairPicks decisions to pick from (2 016 candidates).
+  auto subsets_pass = [&]() -> bool {
+    Script base;
+    std::vector<std::pair<Key, Step>> picks;
+    for (const Decision& d : decisions_of(best_run.ledger))
+      if (!d.step.schedule)
+        base[d.key] = d.step;
+      else if (!d.step.take_default)
+        picks.emplace_back(d.key, d.step);
+    for (std::size_t size = 1; size <= 2 && best_run.preemptions > 1; ++size) {
+      if (size == 2 && picks.size() > kMaxPairPicks) break;
+      for (std::size_t i = 0; i < picks.size(); ++i) {
+        for (std::size_t j = size == 1 ? i : i + 1; j < picks.size(); ++j) {
+          if (spent()) return false;
+          Script candidate = base;
+          candidate[picks[i].first] = picks[i].second;
+          candidate[picks[j].first] = picks[j].second;
+          sim::RunResult r = run_script(std::move(candidate));
+          if (!r.passed() && r.preemptions < best_run.preemptions && accept(std::move(r))) return true;
+        }
+      }
+    }
+    return false;
+  };
+
+  // RapidCheck's helpers over the choice vector: drop chunks, move values towards 0. They mostly
+  // shorten the schedule and clear stray choices, one candidate at a time: stopped at `until` runs.
+  auto vector_pass = [&](std::uint64_t until) -> bool {
     auto chunks = rc::shrink::removeChunks(best);
-    while (!improved) {
-      if (spent()) break;
+    while (!spent() && out.runs < until) {
       auto candidate = chunks.next();
       if (!candidate) break;
-      improved = try_candidate(*candidate);
+      if (try_candidate(*candidate)) return true;
     }
     auto towards_zero = rc::shrink::eachElement(best, [](std::uint64_t c) { return rc::shrink::towards<std::uint64_t>(c, 0); });
-    while (!improved) {
-      if (spent()) break;
+    while (!spent() && out.runs < until) {
       auto candidate = towards_zero.next();
       if (!candidate) break;
-      improved = try_candidate(*candidate);
+      if (try_candidate(*candidate)) return true;
     }
-    if (spent()) {
-      out.bound_reached = !out.interrupted;
-      break;
+    return false;
+  };
+
+  // Identity moves and subsets first (few re-runs, most of the gain), then the vector helpers with
+  // at most a third of the bound (all of it once went to shortening a 313-decision schedule while
+  // 15 needless preemptions stayed), then the bounded search below with what is left.
+  while (!spent() && (identity_pass() || subsets_pass())) {
+  }
+  const std::uint64_t vector_until = out.runs + (out.max_runs - std::min(out.max_runs, out.runs)) / 3;
+  while (!spent() && out.runs < vector_until && vector_pass(vector_until)) {
+    while (!spent() && (identity_pass() || subsets_pass())) {
     }
   }
   // Last, a preemption-bounded search (CHESS's iterative context bounding): schedules that differ
@@ -236,6 +278,13 @@ ShrinkResult shrink(const std::function<void()>& scenario, const std::vector<std
   for (const auto& [key, step] : script_of(best_run.ledger))
     if (!step.schedule) data_only[key] = step;
   bool depth_cut = false;  // some branch stopped only for want of overrides: a larger d may find more
+  // The fiber the failure happened in (its check failed, it threw): each round first tries only
+  // overrides that run it, as its last override (a 101-fiber run's one needed switch, to the
+  // reader, is found in hundreds of re-runs instead of after thousands of others), then all.
+  FiberId focus;
+  for (const auto& e : best_run.ledger.events())
+    if (const auto* f = std::get_if<sim::ev::Failure>(&e)) focus = f->fiber;
+  FiberId only;  // when valid: the last override must choose it
   std::function<bool(const Script&, const std::vector<Decision>&, std::size_t, std::size_t)> search =
       [&](const Script& script, const std::vector<Decision>& points, std::size_t first_point,
           std::size_t overrides_left) -> bool {
@@ -245,7 +294,7 @@ ShrinkResult shrink(const std::function<void()>& scenario, const std::vector<std
     for (std::size_t i = first_point; i < points.size(); ++i) {
       if (prefix_preemptions >= best_run.preemptions) return false;  // every later override costs more
       for (FiberId alt : points[i].ready) {
-        if (alt == points[i].step.chosen) continue;
+        if (alt == points[i].step.chosen || (only.valid() && overrides_left == 1 && alt != only)) continue;
         if (prefix_preemptions + points[i].preempts(alt) >= best_run.preemptions) continue;
         if (spent()) return false;
         Script next = script;
@@ -262,19 +311,38 @@ ShrinkResult shrink(const std::function<void()>& scenario, const std::vector<std
     }
     return false;
   };
+  phase_until = out.runs + (out.max_runs - std::min(out.max_runs, out.runs)) / 2;  // half of what is left
+  bool search_complete = best_run.preemptions == 0;
   for (std::size_t d = 1; best_run.preemptions > 0 && !spent(); ++d) {
     depth_cut = false;
     const std::vector<Decision> base = decisions_of(run_script(data_only).ledger);
-    if (search(data_only, base, 0, d)) {
+    only = focus;
+    bool found = focus.valid() && search(data_only, base, 0, d);
+    only = FiberId{};
+    if (!found) {
+      depth_cut = false;
+      found = search(data_only, base, 0, d);
+    }
+    if (found) {
       d = 0;  // found fewer preemptions: search again below it
       data_only.clear();
       for (const auto& [key, step] : script_of(best_run.ledger))
         if (!step.schedule) data_only[key] = step;
+      search_complete = best_run.preemptions == 0;
       continue;
     }
-    if (!depth_cut) break;  // the whole space below the bound was searched
+    if (!depth_cut) {  // the whole space below the bound was searched
+      search_complete = true;
+      break;
+    }
   }
-  if (out.runs >= out.max_runs) out.bound_reached = true;
+  // Then the rest of the bound polishes what was found: shorter, fewer stray choices.
+  phase_until = ~std::uint64_t{0};
+  while (!spent() && vector_pass(out.max_runs)) {
+    while (!spent() && (identity_pass() || subsets_pass())) {
+    }
+  }
+  out.bound_reached = !out.interrupted && !search_complete;
 
   out.minimal = std::move(best);
   out.minimal_run = std::move(best_run);
