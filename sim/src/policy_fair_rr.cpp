@@ -54,7 +54,7 @@ class FairRRSource final : public ChoiceSource {
     return data_.below(q.bound);
   }
 
-  void forced(FiberId chosen) override {
+  void forced(FiberId chosen, PendingOp) override {
     ++round_;
     slot(chosen).seen_round = round_;
     if (chosen == running_) {

@@ -32,7 +32,7 @@ class PctSource final : public ChoiceSource {
 
   std::optional<std::uint64_t> choose_data(const DataQuery& q) override { return prng_.below(q.bound); }
 
-  void forced(FiberId chosen) override { (void)priority(chosen); }
+  void forced(FiberId chosen, PendingOp) override { (void)priority(chosen); }
 
  private:
   FiberId highest(const ScheduleQuery& q) {

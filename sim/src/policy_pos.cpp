@@ -9,11 +9,15 @@
 #include <omega/sim/policies.hpp>
 #include <omega/sim/prng.hpp>
 
+#include "op_kinds.hpp"
+
 #include <string_view>
 #include <vector>
 
 namespace omega::sim {
 namespace {
+
+using internal::OpKinds;
 
 class PosSource final : public ChoiceSource {
  public:
@@ -51,7 +55,7 @@ class PosSource final : public ChoiceSource {
   std::optional<std::uint64_t> choose_data(const DataQuery& q) override { return prng_.below(q.bound); }
 
   // The only ready fiber runs; no other fiber was ready, so nothing raced with its operation.
-  void forced(FiberId chosen) override {
+  void forced(FiberId chosen, PendingOp) override {
     priority(chosen) = 0;
     ran_ = false;
   }
@@ -75,36 +79,17 @@ class PosSource final : public ChoiceSource {
       if (f != ran_fiber_ && races(q.pending_of(f), ran_op_)) priority(f) = 0;
   }
 
-  bool races(PendingOp a, PendingOp b) { return a.object == b.object && !(is_read(a.op) && is_read(b.op)); }
-
+  // A fiber's start, a spawn and a join: they race with nothing.
   bool is_local(PendingOp p) {
-    if (p.object != PendingOp::kNoObject) return false;
-    if (p.op == PendingOp::kStart) return true;
-    if (p.op >= locals_.size()) locals_.resize(p.op + 1, -1);
-    if (locals_[p.op] < 0) {
-      const std::string name = op_name(p.op);
-      locals_[p.op] = name == "fiber.spawn" || name == "fiber.join" ? 1 : 0;
-    }
-    return locals_[p.op] == 1;
+    const auto k = kinds_.kind(p);
+    return k == OpKinds::Kind::start || k == OpKinds::Kind::spawn || k == OpKinds::Kind::join;
   }
 
-  // Reads commute with reads: loads and gets that change nothing.
-  bool is_read(OpId op) {
-    if (op == PendingOp::kStart) return false;
-    if (op >= reads_.size()) reads_.resize(op + 1, -1);
-    if (reads_[op] < 0) {
-      const std::string name = op_name(op);
-      const std::string_view n(name);
-      const bool read = n.ends_with(".load") || n.ends_with(".get") || n.ends_with(".try_get") || n.ends_with(".read");
-      reads_[op] = read ? 1 : 0;
-    }
-    return reads_[op] == 1;
-  }
+  bool races(PendingOp a, PendingOp b) { return kinds_.race_on_object(a, b); }
 
   Prng prng_;
   std::vector<std::uint64_t> priority_;  // by fiber id; 0: none drawn yet
-  std::vector<signed char> reads_;       // by op id: -1 unknown, 0 no, 1 a read
-  std::vector<signed char> locals_;      // by op id: -1 unknown, 0 no, 1 races with nothing
+  OpKinds kinds_;
   bool ran_ = false;                     // the last decision chose ran_fiber_, which did ran_op_
   FiberId ran_fiber_;
   PendingOp ran_op_;

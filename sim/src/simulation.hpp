@@ -487,7 +487,7 @@ class Simulation {
 
     FiberId chosen = def;
     if (runnable_.size() == 1) {
-      source_->forced(chosen);
+      source_->forced(chosen, pending_[chosen.value]);
     } else {
       ScheduleQuery q{runnable_, f.id, def, current_runnable, kind == PointKind::yield,
                       decisions_, step_, pending_};

@@ -85,8 +85,9 @@ class ChoiceSource {
   virtual std::optional<std::uint64_t> choose_fiber(const ScheduleQuery& q) = 0;
   virtual std::optional<std::uint64_t> choose_data(const DataQuery& q) = 0;
 
-  // A decision with one alternative consumes no choice; stateful policies may still track it.
-  virtual void forced(FiberId /*chosen*/) {}
+  // A decision with one alternative consumes no choice; stateful policies may still track it (op:
+  // what the chosen fiber does next).
+  virtual void forced(FiberId /*chosen*/, PendingOp /*op*/) {}
 
   // Sources that replay a record answer oracle calls from it: the first not yet used recorded
   // call of this oracle with this key (matching by identity, not position, keeps nested calls
