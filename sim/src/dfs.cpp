@@ -338,8 +338,8 @@ DfsOptions parse_dfs(std::string_view text) {
 
 std::string describe_dfs(const DfsOptions& o) {
   if (o.preemption_bound)
-    return fmt::format("dfs:pb={} (depth-first over schedules with at most {} preemptions, no partial-order "
-                       "reduction)", *o.preemption_bound, *o.preemption_bound);
+    return fmt::format("dfs:pb={} (depth-first over schedules with at most {} preemption{}, no partial-order "
+                       "reduction)", *o.preemption_bound, *o.preemption_bound, *o.preemption_bound == 1 ? "" : "s");
   return "dfs (unbounded, DPOR with sleep sets: one run per Mazurkiewicz trace)";
 }
 

@@ -14,6 +14,7 @@
 #include <omega/corpus/ledger_file.hpp>
 #include <omega/corpus/store.hpp>
 #include <omega/scenario.hpp>
+#include <omega/sim/dfs.hpp>
 #include <omega/sim/explore.hpp>
 #include <omega/sim/policies.hpp>
 
@@ -43,7 +44,6 @@ namespace omega::cli {
 
 namespace {
 
-constexpr int kNothingFound = 0, kFound = 1;
 
 
 void print_explore_report(const Scenario& s, const sim::ExploreReport& r, const ExploreArgs& a,
@@ -72,23 +72,6 @@ void print_explore_report(const Scenario& s, const sim::ExploreReport& r, const 
   if (r.signatures_dropped)
     std::printf("  %llu more failures had further signatures (only the first %zu are kept)\n",
                 static_cast<unsigned long long>(r.signatures_dropped), sim::ExploreReport::kMaxSignatures);
-}
-
-// Saves a failing run to the corpus; returns what to print ("" when nothing was found to save).
-// A passing run is saved only when `passing` says so (it carries a critic finding).
-std::string save_to_corpus(const std::filesystem::path& dir, const Scenario& s, const sim::RunOptions& o,
-                           bool passing = false) {
-  try {
-    const sim::RunResult r = sim::run(o, s.body);
-    if (r.passed() && !passing) return "not saved: the schedule passed when re-run";
-    const auto events = r.ledger.events();
-    const corpus::Saved saved = corpus::save_case(dir, corpus::header_for(s.name, o, r), events);
-    if (saved.kept_shorter) return fmt::format("{} (a case of this failure with fewer decisions, kept)", saved.path.string());
-    if (saved.replaced) return fmt::format("{} (replaces the longer {})", saved.path.string(), saved.replaced->string());
-    return saved.path.string() + (saved.written ? "" : " (already there)");
-  } catch (const std::exception& e) {  // a full disk must not end the exploration: the report still prints
-    return fmt::format("NOT SAVED: {}", e.what());
-  }
 }
 
 // One exploration of one scenario: what to explore and how.
@@ -282,6 +265,7 @@ bool report_critic(const Scenario& s, const Plan& plan, const ExploreArgs& a, co
 }  // namespace
 
 int cmd_explore(const ExploreArgs& a, const std::string& prog) {
+  if (sim::is_dfs(a.policy)) return cmd_explore_dfs(a, prog);
   const auto selected = match_scenarios(a.scenario);
   if (selected.empty())
     throw InputError(fmt::format("no scenario matches '{}' ({} list shows them)", a.scenario, prog));

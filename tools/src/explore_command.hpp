@@ -19,9 +19,14 @@ struct ExploreArgs {
   bool quiet = false, check_determinism = false, no_shrink = false, no_fork = false;
   bool critic = false;
   std::uint64_t check_seeds = 200;  // schedules per checked repair
+  std::uint64_t max_schedules = 1'000'000;  // dfs: stop (incomplete) after this many runs
+  bool seeds_given = false, shard_given = false, jobs_given = false;  // on the command line (dfs rejects them)
 };
 
 // Exit status: 0 nothing found, 1 a failure, nondeterminism or critic finding, 128+signal when interrupted.
 int cmd_explore(const ExploreArgs& a, const std::string& prog);
+
+// explore --policy dfs | dfs:pb=N: the bounded exhaustive search (sim/dfs.hpp), in this process.
+int cmd_explore_dfs(const ExploreArgs& a, const std::string& prog);
 
 }  // namespace omega::cli

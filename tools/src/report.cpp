@@ -1,5 +1,8 @@
 #include "report.hpp"
 
+#include <omega/corpus/ledger_file.hpp>
+#include <omega/corpus/store.hpp>
+
 #include <omega/shrink.hpp>
 #include <omega/sim/choice_text.hpp>
 #include <omega/sim/interleaving.hpp>
@@ -57,6 +60,23 @@ Shrunk shrunk_report(const Scenario& s, const std::vector<std::uint64_t>& failin
   add_table("interleaving (shrunk):", r.minimal_run.ledger);
   if (how.trace_full) add_table("interleaving (as found):", r.original_run.ledger);
   return {std::move(out), r.minimal};
+}
+
+// Saves a failing run to the corpus; returns what to print ("" when nothing was found to save).
+// A passing run is saved only when `passing` says so (it carries a critic finding).
+std::string save_to_corpus(const std::filesystem::path& dir, const Scenario& s, const sim::RunOptions& o,
+                           bool passing) {
+  try {
+    const sim::RunResult r = sim::run(o, s.body);
+    if (r.passed() && !passing) return "not saved: the schedule passed when re-run";
+    const auto events = r.ledger.events();
+    const corpus::Saved saved = corpus::save_case(dir, corpus::header_for(s.name, o, r), events);
+    if (saved.kept_shorter) return fmt::format("{} (a case of this failure with fewer decisions, kept)", saved.path.string());
+    if (saved.replaced) return fmt::format("{} (replaces the longer {})", saved.path.string(), saved.replaced->string());
+    return saved.path.string() + (saved.written ? "" : " (already there)");
+  } catch (const std::exception& e) {  // a full disk must not end the exploration: the report still prints
+    return fmt::format("NOT SAVED: {}", e.what());
+  }
 }
 
 }  // namespace omega::cli

@@ -2,6 +2,9 @@
 // What the runner prints about a failure: reproduce commands and the shrunk interleaving.
 
 #include <omega/scenario.hpp>
+#include <omega/sim/run.hpp>
+
+#include <filesystem>
 
 #include <cstdint>
 #include <functional>
@@ -9,6 +12,9 @@
 #include <vector>
 
 namespace omega::cli {
+
+// Exit statuses of explore and its dfs mode.
+inline constexpr int kNothingFound = 0, kFound = 1;
 
 std::string shell_quote(const std::string& s);
 
@@ -34,5 +40,10 @@ struct Shrunk {
 // after, re-runs used, the reproduce command for the minimal vector, and its interleaving.
 Shrunk shrunk_report(const Scenario& s, const std::vector<std::uint64_t>& failing, const ShrinkPrint& how,
                           const std::string& prog, const std::string& indent);
+
+// Saves a failing run to the corpus; returns what to print ("" when nothing was found to save).
+// A passing run is saved only when `passing` says so (it carries a critic finding).
+std::string save_to_corpus(const std::filesystem::path& dir, const Scenario& s, const sim::RunOptions& o,
+                           bool passing = false);
 
 }  // namespace omega::cli

@@ -215,7 +215,11 @@ int run_main(int argc, char** argv) {
   explore->footer(kExitStatus);
   explore->add_option("--scenario", ex.scenario, "scenario name or glob pattern (default *)");
   explore->add_option("--seeds", ex.seeds, "seed range A..B, both inclusive, up to 18446744073709551615 (default 0..999)");
-  explore->add_option("--policy", ex.policy, "random | round-robin | fair-rr:Q | pct:D | pos | portfolio (default random)");
+  explore->add_option("--policy", ex.policy,
+                      "random | round-robin | fair-rr:Q | pct:D | pos | portfolio (default random), or the "
+                      "exhaustive dfs:pb=N (all schedules with at most N preemptions) | dfs (unbounded, with DPOR)");
+  explore->add_option("--max-schedules", ex.max_schedules, "dfs: stop, incomplete, after this many runs (default 1000000)")
+      ->check(whole_number(1, kU64Max));
   explore->add_option("--pct-steps", ex.pct_steps, "PCT's k (default: the longest of one round-robin and 8 random runs)")
       ->check(whole_number(1, kU64Max));
   explore->add_option("--jobs", ex.jobs,
@@ -325,7 +329,12 @@ int run_main(int argc, char** argv) {
     else if (critic_cmd->parsed()) status = cli::cmd_critic(critic_paths, critic_format);
     else if (expect->parsed()) status = cli::cmd_expect(expect_value, expect_files);
     else if (stats->parsed()) status = cli::cmd_stats(stats_paths, stats_format);
-    else status = cli::cmd_explore(ex, prog);
+    else {
+      ex.seeds_given = explore->count("--seeds") > 0;
+      ex.shard_given = explore->count("--shard") > 0 || explore->count("--shards") > 0;
+      ex.jobs_given = explore->count("--jobs") > 0;
+      status = cli::cmd_explore(ex, prog);
+    }
   } catch (const InputError& e) {
     std::fprintf(stderr, "%s: error: %s\n", prog.c_str(), e.what());
     return kUsage;

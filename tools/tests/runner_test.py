@@ -42,8 +42,8 @@ code, out, err = run("explore", "--bogus")
 expect("unknown flag exits 2", code == 2, err)
 code, out, err = run("explore", "--seeds", "5..1")
 expect("bad seed range exits 2", code == 2 and "--seeds '5..1'" in err, err)
-code, out, err = run("explore", "--policy", "dfs")
-expect("unknown policy exits 2", code == 2 and "unknown policy 'dfs'" in err, err)
+code, out, err = run("explore", "--policy", "bfs")
+expect("unknown policy exits 2", code == 2 and "unknown policy 'bfs'" in err, err)
 code, out, err = run("run", "--scenario", "test/pass", "--seed", "3")
 expect("a passing run exits 0", code == 0 and ": pass" in out, out + err)
 
@@ -82,6 +82,20 @@ expect("--stop-after still shrinks what it found", "shrunk: preemptions" in cut[
        and "-> 1," in cut[1], cut[1])
 expect("--stop-after: worker processes and threads agree", strip_rate(cut[1]) == strip_rate(cut_threads[1]),
        cut[1] + "\n---\n" + cut_threads[1])
+# Exhaustive search: finds the lost update within one preemption (not within none), proves the
+# passing scenario within two, and its reproduce command reproduces.
+rc, out, err = run("explore", "--scenario", "test/lost-update", "--policy", "dfs:pb=0", "--quiet", "--no-save")
+expect("dfs:pb=0 proves there is no lost update without a preemption", rc == 0 and "complete: no failure within pb=0" in out,
+       out + err)
+rc, out, err = run("explore", "--scenario", "test/lost-update", "--policy", "dfs:pb=1", "--quiet", "--no-save")
+m = re.search(r"reproduce: (\S+ run --scenario \S+ --choices \S+)", out)
+expect("dfs:pb=1 finds the lost update with 1 preemption", rc == 1 and "assertion with 1 preemption: check failed" in out and m, out + err)
+if m:
+    rc2, rout, rerr = run(*shlex.split(m.group(1))[1:])
+    expect("dfs's reproduce command reproduces", rc2 == 1 and "counter == 2 (got 1)" in rout, rout + rerr)
+for policy in ("dfs:pb=2", "dfs"):
+    rc, out, err = run("explore", "--scenario", "test/pass", "--policy", policy, "--quiet", "--no-save")
+    expect(f"{policy} proves test/pass", rc == 0 and "complete: no failure" in out and "schedules" in out, out + err)
 pf = run("explore", "--scenario", "test/lost-update", "--seeds", "0..199", "--policy", "portfolio", "--quiet")
 expect("portfolio says which policy found each signature", "found by " in pf[1] and "pct steps" in pf[1], pf[1])
 
