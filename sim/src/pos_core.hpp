@@ -1,0 +1,95 @@
+#pragma once
+// The partial-order sampler behind `pos` (policy_pos.cpp) and `rff` (rff.cpp): POS (Yuan, Yang,
+// Gu: "Partial Order Aware Concurrency Sampling", CAV'18). Every pending operation holds a random
+// priority and the ready fiber whose pending operation has the highest one runs. After an
+// operation runs, the pending operations of the other ready fibers that race with it (same
+// object, not both reads) draw fresh priorities, and so does the next operation of the fiber that
+// ran. Unlike uniform random choice, this samples the partial orders of racing operations close to
+// uniformly, however many independent steps lie between them.
+
+#include <omega/sim/choice_source.hpp>
+#include <omega/sim/prng.hpp>
+
+#include "op_kinds.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace omega::sim::internal {
+
+class PosCore {
+ public:
+  explicit PosCore(Prng& prng) : prng_(prng) {}
+
+  // The fiber to run. `allowed(f)` narrows the choice (a fiber it rejects runs only when it
+  // rejects them all).
+  template <class Allowed>
+  FiberId pick(const ScheduleQuery& q, Allowed allowed) {
+    if (ran_) reprioritise_racing(q);
+    // A fiber's start, a spawn and a join race with nothing: they commute with every other
+    // fiber's operations, so running them at once loses no order of racing operations, and the
+    // fibers a spawner creates all compete from the start instead of the first ones running to
+    // their end before the others exist (a checker spawned first then ran first half the time).
+    if (is_local(q.pending_of(q.current)) && q.index_of(q.current) < q.size()) return ran(q.current, q);
+    for (FiberId f : q.ready)
+      if (is_local(q.pending_of(f))) return ran(f, q);
+    FiberId best, best_any;
+    std::uint64_t best_priority = 0, best_any_priority = 0;
+    for (FiberId f : q.ready) {
+      std::uint64_t& p = priority(f);
+      if (p == 0) p = prng_.next() | 1;  // nonzero: 0 means "draw one"
+      if (p > best_any_priority) {
+        best_any_priority = p;
+        best_any = f;
+      }
+      if (p > best_priority && allowed(f)) {
+        best_priority = p;
+        best = f;
+      }
+    }
+    return ran(best.valid() ? best : best_any, q);
+  }
+
+  // The only ready fiber runs; no other fiber was ready, so nothing raced with its operation.
+  void forced(FiberId chosen) {
+    priority(chosen) = 0;
+    ran_ = false;
+  }
+
+  OpKinds& kinds() { return kinds_; }
+
+ private:
+  std::uint64_t& priority(FiberId f) {
+    if (f.value >= priority_.size()) priority_.resize(f.value + 1, 0);
+    return priority_[f.value];
+  }
+
+  FiberId ran(FiberId f, const ScheduleQuery& q) {
+    priority(f) = 0;  // its operation is done: the next one draws a fresh priority
+    ran_ = true;
+    ran_fiber_ = f;
+    ran_op_ = q.pending_of(f);
+    return f;
+  }
+
+  void reprioritise_racing(const ScheduleQuery& q) {
+    if (ran_op_.object == PendingOp::kNoObject) return;  // a fiber verb: races with nothing
+    for (FiberId f : q.ready)
+      if (f != ran_fiber_ && kinds_.race_on_object(q.pending_of(f), ran_op_)) priority(f) = 0;
+  }
+
+  // A fiber's start, a spawn and a join: they race with nothing.
+  bool is_local(PendingOp p) {
+    const auto k = kinds_.kind(p);
+    return k == OpKinds::Kind::start || k == OpKinds::Kind::spawn || k == OpKinds::Kind::join;
+  }
+
+  Prng& prng_;
+  OpKinds kinds_;
+  std::vector<std::uint64_t> priority_;  // by fiber id; 0: none drawn yet
+  bool ran_ = false;                     // the last decision chose ran_fiber_, which did ran_op_
+  FiberId ran_fiber_;
+  PendingOp ran_op_;
+};
+
+}  // namespace omega::sim::internal
