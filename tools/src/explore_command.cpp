@@ -266,6 +266,7 @@ bool report_critic(const Scenario& s, const Plan& plan, const ExploreArgs& a, co
 
 int cmd_explore(const ExploreArgs& a, const std::string& prog) {
   if (sim::is_dfs(a.policy)) return cmd_explore_dfs(a, prog);
+  if (a.policy == "rff") return cmd_explore_rff(a, prog);
   const auto selected = match_scenarios(a.scenario);
   if (selected.empty())
     throw InputError(fmt::format("no scenario matches '{}' ({} list shows them)", a.scenario, prog));

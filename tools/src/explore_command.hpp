@@ -29,4 +29,7 @@ int cmd_explore(const ExploreArgs& a, const std::string& prog);
 // explore --policy dfs | dfs:pb=N: the bounded exhaustive search (sim/dfs.hpp), in this process.
 int cmd_explore_dfs(const ExploreArgs& a, const std::string& prog);
 
+// explore --policy rff: reads-from guided fuzzing (sim/rff.hpp), in this process.
+int cmd_explore_rff(const ExploreArgs& a, const std::string& prog);
+
 }  // namespace omega::cli

@@ -96,6 +96,21 @@ if m:
 for policy in ("dfs:pb=2", "dfs"):
     rc, out, err = run("explore", "--scenario", "test/pass", "--policy", policy, "--quiet", "--no-save")
     expect(f"{policy} proves test/pass", rc == 0 and "complete: no failure" in out and "schedules" in out, out + err)
+# Reads-from guided fuzzing: finds the lost update, the same report twice, a reproduce command by
+# choices (its seeds depend on the epochs before them), and no workers.
+rff1 = run("explore", "--scenario", "test/lost-update", "--policy", "rff", "--seeds", "0..199", "--quiet", "--no-save")
+rff2 = run("explore", "--scenario", "test/lost-update", "--policy", "rff", "--seeds", "0..199", "--quiet", "--no-save")
+expect("rff finds the lost update", rff1[0] == 1 and "(found by rff)" in rff1[1] and "reads-from pairs" in rff1[1],
+       rff1[1] + rff1[2])
+expect("rff gives the same report twice", rff1[1] == rff2[1], rff1[1] + "\n---\n" + rff2[1])
+m = re.search(r"reproduce: (\S+ run --scenario \S+ --choices \S+)", rff1[1])
+if m:
+    rc2, rout, rerr = run(*shlex.split(m.group(1))[1:])
+    expect("rff's reproduce command reproduces", rc2 == 1 and "counter == 2 (got 1)" in rout, rout + rerr)
+else:
+    expect("rff prints a reproduce command by choices", False, rff1[1])
+rc, out, err = run("explore", "--scenario", "test/lost-update", "--policy", "rff", "--jobs", "2")
+expect("rff rejects --jobs 2", rc == 2 and "does not take --jobs above 1" in err, err)
 pf = run("explore", "--scenario", "test/lost-update", "--seeds", "0..199", "--policy", "portfolio", "--quiet")
 expect("portfolio says which policy found each signature", "found by " in pf[1] and "pct steps" in pf[1], pf[1])
 

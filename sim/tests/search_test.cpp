@@ -1,10 +1,11 @@
-// Bounded exhaustive search: plain depth-first search enumerates schedules within a preemption
+// The stateful searches. Bounded exhaustive search (dfs): plain depth-first search enumerates schedules within a preemption
 // bound; unbounded, DPOR with sleep sets runs each Mazurkiewicz trace exactly once, checked
 // against the traces plain search finds on programs whose trace counts are known.
 
 #include <omega/omega.hpp>
 #include <omega/sim/dfs.hpp>
 #include <omega/sim/errors.hpp>
+#include <omega/sim/rff.hpp>
 
 #include <doctest/doctest.h>
 #include <omega/rapidcheck_doctest.hpp>
@@ -287,4 +288,34 @@ TEST_CASE("property: DPOR reaches every outcome plain search reaches; the racing
   const auto body = program({{2}, {0}, {0}});
   CHECK(outcomes(body, std::nullopt) == outcomes(body, 1000));
   CHECK(outcomes(body, std::nullopt, true).size() < outcomes(body, 1000).size());
+}
+
+TEST_CASE("rff: the same seed range gives the same runs; a failure replays from its choices; stop_after stops") {
+  auto lost = [] {
+    Shared<int> counter("counter", 0);
+    auto a = spawn([&] { counter.store(counter.load() + 1); }, "a");
+    auto b = spawn([&] { counter.store(counter.load() + 1); }, "b");
+    join(a);
+    join(b);
+    check(counter.load() == 2, "lost update");
+  };
+  sim::RffOptions o;
+  o.first_seed = 0;
+  o.last_seed = 99;
+  const sim::RffReport one = sim::explore_rff(o, lost), two = sim::explore_rff(o, lost);
+  CHECK(one.runs == 100);
+  CHECK(one.pairs > 0);
+  REQUIRE(one.failures > 0);
+  REQUIRE(one.signatures.size() == two.signatures.size());
+  CHECK(one.failures == two.failures);
+  CHECK(one.signatures[0].choices == two.signatures[0].choices);
+  CHECK(one.signatures[0].first.ledger.bytes() == two.signatures[0].first.ledger.bytes());
+  sim::RunOptions again;
+  again.policy = sim::vector_of(one.signatures[0].choices);
+  CHECK(sim::run(again, lost).ledger.bytes() == one.signatures[0].first.ledger.bytes());
+  o.stop_after = 1;
+  const sim::RffReport first = sim::explore_rff(o, lost);
+  CHECK(first.stopped_early);
+  CHECK(first.failures == 1);
+  CHECK(first.runs == one.signatures[0].first_seed + 1);
 }

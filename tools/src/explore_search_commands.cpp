@@ -1,5 +1,6 @@
-// explore --policy dfs:pb=N | dfs: the bounded exhaustive search over each selected scenario, in
-// this process (one search is one sequence of runs: it has no seeds to share out among workers).
+// explore --policy dfs:pb=N | dfs | rff: the searches whose runs depend on the runs before them,
+// in this process: the bounded exhaustive search (one sequence of runs, no seeds to share out) and
+// reads-from guided fuzzing (its corpus changes between epochs; workers would need it shipped).
 
 #include "explore_command.hpp"
 
@@ -12,6 +13,8 @@
 #include <omega/sim/choice_text.hpp>
 #include <omega/sim/dfs.hpp>
 #include <omega/sim/errors.hpp>
+#include <omega/sim/explore.hpp>
+#include <omega/sim/rff.hpp>
 
 #include <fmt/format.h>
 
@@ -27,15 +30,16 @@ namespace omega::cli {
 
 namespace {
 
-void reject_unsupported(const ExploreArgs& a) {
+void reject_unsupported(const ExploreArgs& a, bool takes_seeds) {
   auto no = [&](bool given, const char* what, const char* why) {
     if (given) throw InputError(fmt::format("--policy {} does not take {}: {}", a.policy, what, why));
   };
-  no(a.seeds_given, "--seeds", "it explores every schedule within its bound, not a seed range");
+  if (!takes_seeds) no(a.seeds_given, "--seeds", "it explores every schedule within its bound, not a seed range");
   no(a.shard_given, "--shard", "one search cannot be split into shards");
-  no(a.jobs_given && a.jobs > 1, "--jobs above 1", "the search runs its schedules one after another in this process");
+  no(a.jobs_given && a.jobs > 1, "--jobs above 1", "its runs depend on the runs before them: one after another in this process");
   no(a.critic, "--critic", "run the critic over its failures with `critic` on the corpus files it saves");
-  no(a.check_determinism, "--check-determinism", "every run replays the last one's prefix and checks it is the same");
+  no(a.check_determinism, "--check-determinism",
+     takes_seeds ? "not supported for it yet" : "every run replays the last one's prefix and checks it is the same");
   const sim::Shard env_shard = resolve_shard("", 0);
   if (env_shard.count > 1)
     throw InputError(fmt::format("--policy {} cannot run as shard {}/{} (set by the environment): one search cannot "
@@ -46,7 +50,7 @@ void reject_unsupported(const ExploreArgs& a) {
 
 int cmd_explore_dfs(const ExploreArgs& a, const std::string& prog) {
   sim::DfsOptions base = sim::parse_dfs(a.policy);
-  reject_unsupported(a);
+  reject_unsupported(a, false);
   const auto selected = match_scenarios(a.scenario);
   if (selected.empty())
     throw InputError(fmt::format("no scenario matches '{}' ({} list shows them)", a.scenario, prog));
@@ -121,6 +125,78 @@ int cmd_explore_dfs(const ExploreArgs& a, const std::string& prog) {
       std::vector<std::uint64_t> to_save = r.first_failure_choices;
       if (!a.no_shrink && !stop()) {
         Shrunk sh = shrunk_report(*s, r.first_failure_choices, {a.max_runs, a.trace == "full", stop}, prog, "      ");
+        std::fputs(sh.text.c_str(), stdout);
+        if (!sh.minimal.empty()) to_save = std::move(sh.minimal);
+      }
+      if (corpus_dir) {
+        sim::RunOptions saved;
+        saved.policy = sim::vector_of(to_save);
+        std::printf("      corpus: %s\n", save_to_corpus(*corpus_dir, *s, saved).c_str());
+      }
+    }
+    std::fflush(stdout);
+  }
+  if (stop_signal()) return 128 + stop_signal();
+  return found ? kFound : kNothingFound;
+}
+
+int cmd_explore_rff(const ExploreArgs& a, const std::string& prog) {
+  reject_unsupported(a, true);
+  const auto selected = match_scenarios(a.scenario);
+  if (selected.empty())
+    throw InputError(fmt::format("no scenario matches '{}' ({} list shows them)", a.scenario, prog));
+  const SeedRange range = seed_range(a.seeds);
+  using Clock = std::chrono::steady_clock;
+  std::optional<Clock::time_point> deadline;
+  if (!a.max_time.empty()) deadline = Clock::now() + std::chrono::milliseconds(duration_ms("--max-time", a.max_time));  // lint: allow(wall-clock) time box only
+  std::optional<std::filesystem::path> corpus_dir;
+  if (!a.no_save) corpus_dir = corpus::corpus_dir(a.corpus);
+  InterruptGuard guard;
+  const auto stop = [&] { return stop_signal() != 0 || (deadline && Clock::now() >= *deadline); };  // lint: allow(wall-clock) time box only
+  const bool tty = ::isatty(STDERR_FILENO) == 1;
+  bool found = false;
+  for (const Scenario* s : selected) {
+    if (stop()) {
+      std::printf("%s: not explored (stopped early)\n", s->name.c_str());
+      continue;
+    }
+    sim::RffOptions o;
+    o.first_seed = range.first;
+    o.last_seed = range.last;
+    o.stop_after = a.stop_after;
+    o.stop_requested = stop;
+    const std::uint64_t total = range.last - range.first + 1;  // 0 for the whole 2^64 range
+    if (!a.quiet && tty)
+      o.progress = [&](std::uint64_t runs, std::uint64_t failures) {
+        if (runs % 256 == 0)
+          std::fprintf(stderr, "\rexplore %s: %llu/%llu schedules, %llu failures\033[K", s->name.c_str(),
+                       static_cast<unsigned long long>(runs), static_cast<unsigned long long>(total),
+                       static_cast<unsigned long long>(failures));
+      };
+    const sim::RffReport r = sim::explore_rff(o, s->body);
+    if (!a.quiet && tty) std::fprintf(stderr, "\r\033[K");
+    std::printf("%s: %llu schedules (rff, seeds %llu..%llu, epochs of %llu), %llu reads-from pairs, %llu in corpus, "
+                "%llu failures, %zu signatures\n",
+                s->name.c_str(), static_cast<unsigned long long>(r.runs), static_cast<unsigned long long>(range.first),
+                static_cast<unsigned long long>(range.last), static_cast<unsigned long long>(o.epoch),
+                static_cast<unsigned long long>(r.pairs), static_cast<unsigned long long>(r.corpus),
+                static_cast<unsigned long long>(r.failures), r.signatures.size());
+    if (r.stopped_early)
+      std::printf("  stopped after %llu failures (--stop-after)\n", static_cast<unsigned long long>(a.stop_after));
+    if (r.interrupted) std::printf("  stopped early (interrupted or --max-time): %llu schedules run\n",
+                                   static_cast<unsigned long long>(r.runs));
+    for (std::size_t i = 0; i < r.signatures.size(); ++i) {
+      found = true;
+      const sim::RffSignature& sig = r.signatures[i];
+      std::printf("  [%zu] %s x%llu, first at seed %llu (found by rff): %s\n", i + 1,
+                  std::string(sim::to_string(sig.first.outcome)).c_str(), static_cast<unsigned long long>(sig.count),
+                  static_cast<unsigned long long>(sig.first_seed), sig.first.message.c_str());
+      // Not the seed: an rff seed's schedule depends on the corpus the earlier epochs built.
+      std::printf("      reproduce: %s run --scenario %s --choices %s\n", prog.c_str(), shell_quote(s->name).c_str(),
+                  shell_quote(choices_with_digest(sig.choices, sig.first.ledger.hash())).c_str());
+      std::vector<std::uint64_t> to_save = sig.choices;
+      if (!a.no_shrink && !stop()) {
+        Shrunk sh = shrunk_report(*s, sig.choices, {a.max_runs, a.trace == "full", stop}, prog, "      ");
         std::fputs(sh.text.c_str(), stdout);
         if (!sh.minimal.empty()) to_save = std::move(sh.minimal);
       }
