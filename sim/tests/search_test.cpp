@@ -101,6 +101,14 @@ void writer_and_two_readers() {
   spawn([] { x.store(1); }, "w");
   for (int i = 0; i < 2; ++i) spawn([] { (void)x.load(); }, "r");
 }
+void lost_update() {
+  Shared<int> counter("counter", 0);
+  auto a = spawn([&] { counter.store(counter.load() + 1); }, "a");
+  auto b = spawn([&] { counter.store(counter.load() + 1); }, "b");
+  join(a);
+  join(b);
+  check(counter.load() == 2, "lost update");
+}
 void two_fibers_two_cells() {  // each writes both cells, in opposite orders
   spawn([] { x.store(1); y.store(1); }, "a");
   spawn([] { y.store(2); x.store(2); }, "b");
@@ -154,14 +162,7 @@ TEST_CASE("dfs: the preemption bound limits the schedules; pb=0 is the non-preem
 }
 
 TEST_CASE("dfs: finds the lost update within pb=1, not within pb=0, and its choices replay it") {
-  auto lost = [] {
-    Shared<int> counter("counter", 0);
-    auto a = spawn([&] { counter.store(counter.load() + 1); }, "a");
-    auto b = spawn([&] { counter.store(counter.load() + 1); }, "b");
-    join(a);
-    join(b);
-    check(counter.load() == 2, "lost update");
-  };
+  const auto lost = lost_update;
   sim::DfsOptions o;
   o.preemption_bound = 0;
   const sim::DfsReport none = sim::explore_dfs(o, lost);
@@ -291,14 +292,7 @@ TEST_CASE("property: DPOR reaches every outcome plain search reaches; the racing
 }
 
 TEST_CASE("rff: the same seed range gives the same runs; a failure replays from its choices; stop_after stops") {
-  auto lost = [] {
-    Shared<int> counter("counter", 0);
-    auto a = spawn([&] { counter.store(counter.load() + 1); }, "a");
-    auto b = spawn([&] { counter.store(counter.load() + 1); }, "b");
-    join(a);
-    join(b);
-    check(counter.load() == 2, "lost update");
-  };
+  const auto lost = lost_update;
   sim::RffOptions o;
   o.first_seed = 0;
   o.last_seed = 99;

@@ -21,6 +21,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
+#include <functional>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -44,6 +46,26 @@ void reject_unsupported(const ExploreArgs& a, bool takes_seeds) {
   if (env_shard.count > 1)
     throw InputError(fmt::format("--policy {} cannot run as shard {}/{} (set by the environment): one search cannot "
                                  "be split into shards", a.policy, env_shard.index, env_shard.count));
+}
+
+// Prints a found schedule's reproduce command (by choices: these searches' seeds do not reproduce
+// alone), shrinks it unless --no-shrink, and saves it (shrunk) to the corpus.
+void report_found(const Scenario& s, const std::vector<std::uint64_t>& choices, const sim::RunResult& r,
+                  const ExploreArgs& a, const std::string& prog, const std::function<bool()>& stop,
+                  const std::optional<std::filesystem::path>& corpus_dir) {
+  std::printf("      reproduce: %s run --scenario %s --choices %s\n", prog.c_str(), shell_quote(s.name).c_str(),
+              shell_quote(choices_with_digest(choices, r.ledger.hash())).c_str());
+  std::vector<std::uint64_t> to_save = choices;
+  if (!a.no_shrink && !stop()) {
+    Shrunk sh = shrunk_report(s, choices, {a.max_runs, a.trace == "full", stop}, prog, "      ");
+    std::fputs(sh.text.c_str(), stdout);
+    if (!sh.minimal.empty()) to_save = std::move(sh.minimal);
+  }
+  if (corpus_dir) {
+    sim::RunOptions saved;
+    saved.policy = sim::vector_of(to_save);
+    std::printf("      corpus: %s\n", save_to_corpus(*corpus_dir, s, saved).c_str());
+  }
 }
 
 }  // namespace
@@ -120,19 +142,7 @@ int cmd_explore_dfs(const ExploreArgs& a, const std::string& prog) {
       const sim::RunResult& f = *r.first_failure;
       std::printf("  [1] %s with %llu preemption%s: %s\n", std::string(sim::to_string(f.outcome)).c_str(),
                   static_cast<unsigned long long>(f.preemptions), f.preemptions == 1 ? "" : "s", f.message.c_str());
-      std::printf("      reproduce: %s run --scenario %s --choices %s\n", prog.c_str(), shell_quote(s->name).c_str(),
-                  shell_quote(choices_with_digest(r.first_failure_choices, f.ledger.hash())).c_str());
-      std::vector<std::uint64_t> to_save = r.first_failure_choices;
-      if (!a.no_shrink && !stop()) {
-        Shrunk sh = shrunk_report(*s, r.first_failure_choices, {a.max_runs, a.trace == "full", stop}, prog, "      ");
-        std::fputs(sh.text.c_str(), stdout);
-        if (!sh.minimal.empty()) to_save = std::move(sh.minimal);
-      }
-      if (corpus_dir) {
-        sim::RunOptions saved;
-        saved.policy = sim::vector_of(to_save);
-        std::printf("      corpus: %s\n", save_to_corpus(*corpus_dir, *s, saved).c_str());
-      }
+      report_found(*s, r.first_failure_choices, f, a, prog, stop, corpus_dir);
     }
     std::fflush(stdout);
   }
@@ -192,19 +202,7 @@ int cmd_explore_rff(const ExploreArgs& a, const std::string& prog) {
                   std::string(sim::to_string(sig.first.outcome)).c_str(), static_cast<unsigned long long>(sig.count),
                   static_cast<unsigned long long>(sig.first_seed), sig.first.message.c_str());
       // Not the seed: an rff seed's schedule depends on the corpus the earlier epochs built.
-      std::printf("      reproduce: %s run --scenario %s --choices %s\n", prog.c_str(), shell_quote(s->name).c_str(),
-                  shell_quote(choices_with_digest(sig.choices, sig.first.ledger.hash())).c_str());
-      std::vector<std::uint64_t> to_save = sig.choices;
-      if (!a.no_shrink && !stop()) {
-        Shrunk sh = shrunk_report(*s, sig.choices, {a.max_runs, a.trace == "full", stop}, prog, "      ");
-        std::fputs(sh.text.c_str(), stdout);
-        if (!sh.minimal.empty()) to_save = std::move(sh.minimal);
-      }
-      if (corpus_dir) {
-        sim::RunOptions saved;
-        saved.policy = sim::vector_of(to_save);
-        std::printf("      corpus: %s\n", save_to_corpus(*corpus_dir, *s, saved).c_str());
-      }
+      report_found(*s, sig.choices, sig.first, a, prog, stop, corpus_dir);
     }
     std::fflush(stdout);
   }
