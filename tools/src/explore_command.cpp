@@ -3,6 +3,7 @@
 // with --critic, findings whose repairs are checked by exploring again with the repair imposed.
 
 #include "explore_command.hpp"
+#include "log.hpp"
 
 #include "cli_input.hpp"
 #include "critic_explore.hpp"
@@ -265,6 +266,11 @@ bool report_critic(const Scenario& s, const Plan& plan, const ExploreArgs& a, co
 }  // namespace
 
 int cmd_explore(const ExploreArgs& a, const std::string& prog) {
+  if (spdlog::should_log(spdlog::level::info)) {
+    std::string names;
+    for (const Scenario* s : match_scenarios(a.scenario)) names += (names.empty() ? "" : ", ") + s->name;
+    spdlog::info("explore: '{}' selects {}; policy {}", a.scenario, names.empty() ? "no scenario" : names, a.policy);
+  }
   if (sim::is_dfs(a.policy)) return cmd_explore_dfs(a, prog);
   if (a.policy == "rff") return cmd_explore_rff(a, prog);
   const auto selected = match_scenarios(a.scenario);
@@ -341,8 +347,15 @@ int cmd_explore(const ExploreArgs& a, const std::string& prog) {
         o.policy = sim::policy_for_seed(a.policy, sig.first_seed, k);
         saved.push_back(save_to_corpus(*corpus_dir, *s, o));
       };
+    spdlog::debug("explore {}: seeds {}..{}, {} {}", s->name, range.first, range.last, plan.jobs,
+                  in_workers ? "worker processes" : "threads");
     Exploration x = explore_one(*s, plan);
     const sim::ExploreReport& r = x.report;
+    if (r.pct_steps)
+      spdlog::info("explore {}: PCT's k = {} steps{}", s->name, r.pct_steps,
+                   a.pct_steps ? " (--pct-steps)" : " (the longest of one round-robin and 8 random runs)");
+    spdlog::info("explore {}: {} schedules, {} failures, {} signatures", s->name, r.schedules, r.failures,
+                 r.signatures.size());
     if (!a.quiet && tty) std::fprintf(stderr, "\r\033[K");
     print_explore_report(*s, r, a, range, shard);
     for (std::size_t i = 0; i < r.signatures.size(); ++i) {

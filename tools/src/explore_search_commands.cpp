@@ -3,6 +3,7 @@
 // reads-from guided fuzzing (its corpus changes between epochs; workers would need it shipped).
 
 #include "explore_command.hpp"
+#include "log.hpp"
 
 #include "cli_input.hpp"
 #include "interrupt.hpp"
@@ -114,6 +115,8 @@ int cmd_explore_dfs(const ExploreArgs& a, const std::string& prog) {
         }
       };
     const sim::DfsReport r = sim::explore_dfs(o, s->body);
+    spdlog::info("explore {}: {} runs, {} schedules, {} redundant, complete {}", s->name, r.runs, r.schedules,
+                 r.redundant, r.complete);
     if (!a.quiet && tty) std::fprintf(stderr, "\r\033[K");
 
     std::printf("%s: %s\n", s->name.c_str(), sim::describe_dfs(base).c_str());
@@ -184,6 +187,7 @@ int cmd_explore_rff(const ExploreArgs& a, const std::string& prog) {
                        static_cast<unsigned long long>(failures));
       };
     const sim::RffReport r = sim::explore_rff(o, s->body);
+    spdlog::info("explore {}: {} runs, {} reads-from pairs, corpus {}", s->name, r.runs, r.pairs, r.corpus);
     if (!a.quiet && tty) std::fprintf(stderr, "\r\033[K");
     std::printf("%s: %llu schedules (rff, seeds %llu..%llu, epochs of %llu), %llu reads-from pairs, %llu in corpus, "
                 "%llu failures, %zu signatures\n",

@@ -1,4 +1,5 @@
 #include "report.hpp"
+#include "log.hpp"
 
 #include <omega/corpus/ledger_file.hpp>
 #include <omega/corpus/store.hpp>
@@ -37,7 +38,10 @@ Shrunk shrunk_report(const Scenario& s, const std::vector<std::uint64_t>& failin
   prop::ShrinkOptions o;
   o.max_runs = how.max_runs;
   o.stop_requested = how.stop_requested;
+  spdlog::debug("shrink {}: from {} decisions", s.name, failing.size());
   const prop::ShrinkResult r = prop::shrink(s.body, failing, o);
+  spdlog::info("shrink {}: preemptions {} -> {} in {} re-runs (bound {}){}", s.name, r.original_run.preemptions,
+               r.minimal_run.preemptions, r.runs, r.max_runs, r.interrupted ? ", stopped early" : "");
   std::string note;
   if (r.bound_reached) note = fmt::format(" (bound of {} re-runs reached: may not be minimal)", r.max_runs);
   if (r.interrupted) note = " (stopped early: may not be minimal)";
@@ -71,6 +75,7 @@ std::string save_to_corpus(const std::filesystem::path& dir, const Scenario& s, 
     if (r.passed() && !passing) return "not saved: the schedule passed when re-run";
     const auto events = r.ledger.events();
     const corpus::Saved saved = corpus::save_case(dir, corpus::header_for(s.name, o, r), events);
+    spdlog::info("corpus: {} {}", saved.written ? "wrote" : "kept", saved.path.string());
     if (saved.kept_shorter) return fmt::format("{} (a case of this failure with fewer decisions, kept)", saved.path.string());
     if (saved.replaced) return fmt::format("{} (replaces the longer {})", saved.path.string(), saved.replaced->string());
     return saved.path.string() + (saved.written ? "" : " (already there)");

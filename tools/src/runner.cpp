@@ -11,6 +11,7 @@
 #include "ledger_commands.hpp"
 #include "critic_command.hpp"
 #include "explore_command.hpp"
+#include "log.hpp"
 #include "replay.hpp"
 
 #include <omega/corpus/store.hpp>
@@ -167,6 +168,11 @@ int run_main(int argc, char** argv) {
                "save, show, replay and criticise their ledgers."};
   app.footer(kExitStatus);
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("omega ") + OMEGA_VERSION);
+  std::string log_level;
+  app.add_option("--log-level", log_level,
+                 "diagnostics on stderr: trace, debug, info, warn (default, or OMEGA_LOG_LEVEL), error, off");
+  app.fallthrough();  // --log-level also after the subcommand
 
   app.add_subcommand("list", "print the registered scenarios")->footer(kExitStatus);
 
@@ -312,6 +318,7 @@ int run_main(int argc, char** argv) {
   }
   int status = kInternal;
   try {
+    cli::setup_logging(log_level);
     if (worker->parsed()) {
       const cli::SeedRange range = cli::seed_range(worker_seeds);
       worker_setup.first_seed = range.first;

@@ -18,7 +18,7 @@ DOCS = sys.argv[2] if len(sys.argv) > 2 else None
 
 def run(*args, env=None):
     e = dict(os.environ)
-    for k in ("TEST_SHARD_INDEX", "TEST_TOTAL_SHARDS", "TEST_SHARD_STATUS_FILE", "JOB_COMPLETION_INDEX"):
+    for k in ("TEST_SHARD_INDEX", "TEST_TOTAL_SHARDS", "TEST_SHARD_STATUS_FILE", "JOB_COMPLETION_INDEX", "OMEGA_LOG_LEVEL"):
         e.pop(k, None)
     e.update(env or {})
     return run_program([RUNNER, *args], env=e)
@@ -111,6 +111,21 @@ else:
     expect("rff prints a reproduce command by choices", False, rff1[1])
 rc, out, err = run("explore", "--scenario", "test/lost-update", "--policy", "rff", "--jobs", "2")
 expect("rff rejects --jobs 2", rc == 2 and "does not take --jobs above 1" in err, err)
+# --version; diagnostics through spdlog: quiet by default, --log-level or OMEGA_LOG_LEVEL raise it.
+rc, out, err = run("--version")
+expect("--version prints the version", rc == 0 and re.fullmatch(r"omega \d+\.\d+\.\d+\n", out), out + err)
+quiet = run("explore", "--scenario", "test/lost-update", "--seeds", "0..49", "--quiet", "--no-save")
+expect("no diagnostics by default", "[omega" not in quiet[2], quiet[2])
+loud = run("explore", "--scenario", "test/lost-update", "--seeds", "0..49", "--quiet", "--no-save", "--log-level", "info",
+           "--policy", "pct:2")
+expect("--log-level info says what was selected, PCT's k and the shrink",
+       "[omega info] explore: 'test/lost-update' selects test/lost-update" in loud[2] and "PCT's k = " in loud[2]
+       and "[omega info] shrink test/lost-update: preemptions" in loud[2] and strip_rate(loud[1]) == strip_rate(run(
+           "explore", "--scenario", "test/lost-update", "--seeds", "0..49", "--quiet", "--no-save", "--policy", "pct:2")[1]),
+       loud[2])
+env_debug = {"OMEGA_LOG_LEVEL": "debug"}
+rc, out, err = run("explore", "--scenario", "test/lost-update", "--seeds", "0..9", "--quiet", "--no-save", env=env_debug)
+expect("OMEGA_LOG_LEVEL=debug logs at debug", "[omega debug] explore test/lost-update: seeds 0..9" in err, err)
 pf = run("explore", "--scenario", "test/lost-update", "--seeds", "0..199", "--policy", "portfolio", "--quiet")
 expect("portfolio says which policy found each signature", "found by " in pf[1] and "pct steps" in pf[1], pf[1])
 
@@ -163,7 +178,7 @@ expect("shrinking a passing schedule exits 2", c == 2 and "nothing to shrink" in
 # Every row of docs/bad-input.md: run it, check the status and the message.
 def clean_env():
     e = dict(os.environ)
-    for k in ("TEST_SHARD_INDEX", "TEST_TOTAL_SHARDS", "TEST_SHARD_STATUS_FILE", "JOB_COMPLETION_INDEX"):
+    for k in ("TEST_SHARD_INDEX", "TEST_TOTAL_SHARDS", "TEST_SHARD_STATUS_FILE", "JOB_COMPLETION_INDEX", "OMEGA_LOG_LEVEL"):
         e.pop(k, None)
     return e
 
