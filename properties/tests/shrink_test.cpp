@@ -31,9 +31,9 @@ void bystanders(int n) {
     }, "bystander");
 }
 
-void lost_update() {
+void lost_update_among(int bystander_count) {
   Shared<int> counter("counter", 0);
-  bystanders(2);
+  bystanders(bystander_count);
   auto inc = [&] { counter.store(counter.load() + 1); };
   auto a = spawn(inc, "a");
   auto b = spawn(inc, "b");
@@ -41,6 +41,8 @@ void lost_update() {
   join(b);
   check(counter.load() == 2, "counter == 2 (got " + std::to_string(counter.load()) + ")");
 }
+
+void lost_update() { lost_update_among(2); }
 
 void lock_order() {
   Mutex m1("m1"), m2("m2");
@@ -71,16 +73,7 @@ void two_switches() {
 }
 
 // The lost update among 60 bystanders: a random failing schedule has hundreds of preemptions.
-void crowded_lost_update() {
-  Shared<int> counter("counter", 0);
-  bystanders(60);
-  auto inc = [&] { counter.store(counter.load() + 1); };
-  auto a = spawn(inc, "a");
-  auto b = spawn(inc, "b");
-  join(a);
-  join(b);
-  check(counter.load() == 2, "counter == 2 (got " + std::to_string(counter.load()) + ")");
-}
+void crowded_lost_update() { lost_update_among(60); }
 
 // A ring of three flags handed on at each fiber's end: `a` fails when it runs last, after `c` and
 // then `b`. No preemption is needed (when the root blocks in join, pick `c`; when `c` ends, pick

@@ -26,6 +26,7 @@
 #include <functional>
 #include <cstdio>
 #include <optional>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,34 @@ void reject_unsupported(const ExploreArgs& a, bool takes_seeds) {
     throw InputError(fmt::format("--policy {} cannot run as shard {}/{} (set by the environment): one search cannot "
                                  "be split into shards", a.policy, env_shard.index, env_shard.count));
 }
+
+std::vector<const Scenario*> selected_scenarios(const ExploreArgs& a, const std::string& prog) {
+  auto selected = match_scenarios(a.scenario);
+  if (selected.empty())
+    throw InputError(fmt::format("no scenario matches '{}' ({} list shows them)", a.scenario, prog));
+  return selected;
+}
+
+using Clock = std::chrono::steady_clock;
+
+// What both commands set up: the --max-time deadline, the corpus, Ctrl-C handling, the stop test.
+class Session {
+ public:
+  explicit Session(const ExploreArgs& a) {
+    if (!a.max_time.empty()) deadline_ = Clock::now() + std::chrono::milliseconds(duration_ms("--max-time", a.max_time));  // lint: allow(wall-clock) time box only
+    if (!a.no_save) corpus_dir_ = corpus::corpus_dir(a.corpus);
+    stop_ = [this] { return stop_signal() != 0 || (deadline_ && Clock::now() >= *deadline_); };  // lint: allow(wall-clock) time box only
+    tty_ = ::isatty(STDERR_FILENO) == 1;
+  }
+  auto parts() { return std::tie(deadline_, corpus_dir_, stop_, tty_); }
+
+ private:
+  InterruptGuard guard_;
+  std::optional<Clock::time_point> deadline_;
+  std::optional<std::filesystem::path> corpus_dir_;
+  std::function<bool()> stop_;
+  bool tty_ = false;
+};
 
 // Prints a found schedule's reproduce command (by choices: these searches' seeds do not reproduce
 // alone), shrinks it unless --no-shrink, and saves it (shrunk) to the corpus.
@@ -74,17 +103,9 @@ void report_found(const Scenario& s, const std::vector<std::uint64_t>& choices, 
 int cmd_explore_dfs(const ExploreArgs& a, const std::string& prog) {
   sim::DfsOptions base = sim::parse_dfs(a.policy);
   reject_unsupported(a, false);
-  const auto selected = match_scenarios(a.scenario);
-  if (selected.empty())
-    throw InputError(fmt::format("no scenario matches '{}' ({} list shows them)", a.scenario, prog));
-  using Clock = std::chrono::steady_clock;
-  std::optional<Clock::time_point> deadline;
-  if (!a.max_time.empty()) deadline = Clock::now() + std::chrono::milliseconds(duration_ms("--max-time", a.max_time));  // lint: allow(wall-clock) time box only
-  std::optional<std::filesystem::path> corpus_dir;
-  if (!a.no_save) corpus_dir = corpus::corpus_dir(a.corpus);
-  InterruptGuard guard;
-  const auto stop = [&] { return stop_signal() != 0 || (deadline && Clock::now() >= *deadline); };  // lint: allow(wall-clock) time box only
-  const bool tty = ::isatty(STDERR_FILENO) == 1;
+  const auto selected = selected_scenarios(a, prog);
+  Session session(a);
+  auto [deadline, corpus_dir, stop, tty] = session.parts();
   bool found = false;
   for (const Scenario* s : selected) {
     if (stop()) {
@@ -155,18 +176,10 @@ int cmd_explore_dfs(const ExploreArgs& a, const std::string& prog) {
 
 int cmd_explore_rff(const ExploreArgs& a, const std::string& prog) {
   reject_unsupported(a, true);
-  const auto selected = match_scenarios(a.scenario);
-  if (selected.empty())
-    throw InputError(fmt::format("no scenario matches '{}' ({} list shows them)", a.scenario, prog));
+  const auto selected = selected_scenarios(a, prog);
   const SeedRange range = seed_range(a.seeds);
-  using Clock = std::chrono::steady_clock;
-  std::optional<Clock::time_point> deadline;
-  if (!a.max_time.empty()) deadline = Clock::now() + std::chrono::milliseconds(duration_ms("--max-time", a.max_time));  // lint: allow(wall-clock) time box only
-  std::optional<std::filesystem::path> corpus_dir;
-  if (!a.no_save) corpus_dir = corpus::corpus_dir(a.corpus);
-  InterruptGuard guard;
-  const auto stop = [&] { return stop_signal() != 0 || (deadline && Clock::now() >= *deadline); };  // lint: allow(wall-clock) time box only
-  const bool tty = ::isatty(STDERR_FILENO) == 1;
+  Session session(a);
+  auto [deadline, corpus_dir, stop, tty] = session.parts();
   bool found = false;
   for (const Scenario* s : selected) {
     if (stop()) {
