@@ -3,6 +3,7 @@
 #include <omega/runner.hpp>
 #include <omega/scenario.hpp>
 #include <omega/sim/choice_text.hpp>
+#include <omega/sim/interleaving.hpp>
 #include <omega/sim/errors.hpp>
 #include <omega/sim/explore.hpp>
 
@@ -81,7 +82,7 @@ struct RunArgs {
   std::string scenario, policy = "random", trace = "short";
   std::optional<std::string> choices, save;
   std::uint64_t seed = 0, pct_steps = 0, max_runs = 0;
-  bool events = false;
+  bool table = false, events = false;
 };
 
 int cmd_run(const RunArgs& a, const std::string& prog, bool shrink) {
@@ -150,6 +151,7 @@ int cmd_run(const RunArgs& a, const std::string& prog, bool shrink) {
   }
   if (a.events)
     for (const auto& e : r.ledger.events()) std::printf("  %s\n", sim::describe(e).c_str());
+  if (a.table) std::fputs(sim::interleaving_table(r.ledger).c_str(), stdout);
   std::printf("%s (%s): %s%s%s\n", s.name.c_str(), how.c_str(), std::string(sim::to_string(r.outcome)).c_str(),
               r.passed() ? "" : " — ", r.message.c_str());
   std::printf("  steps %llu, decisions %llu, preemptions %llu, choices %s\n",
@@ -192,6 +194,7 @@ int run_main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "run one schedule of a scenario and print its outcome");
   add_schedule_options(run, run_args);
   run->add_flag("--events", run_args.events, "print the run's ledger events");
+X
   run->add_option("--save", run_args.save, "write the run's ledger file (zstd; read it with show and stats)");
 
   std::string show_file, show_format = "text";
