@@ -194,7 +194,7 @@ int run_main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "run one schedule of a scenario and print its outcome");
   add_schedule_options(run, run_args);
   run->add_flag("--events", run_args.events, "print the run's ledger events");
-X
+  run->add_flag("--trace", run_args.table, "print the run's interleaving table (one column per fiber)");
   run->add_option("--save", run_args.save, "write the run's ledger file (zstd; read it with show and stats)");
 
   std::string show_file, show_format = "text";

@@ -111,6 +111,8 @@ else:
     expect("rff prints a reproduce command by choices", False, rff1[1])
 rc, out, err = run("explore", "--scenario", "test/lost-update", "--policy", "rff", "--jobs", "2")
 expect("rff rejects --jobs 2", rc == 2 and "does not take --jobs above 1" in err, err)
+rc, out, err = run("run", "--scenario", "test/lost-update", "--seed", "1", "--trace")
+expect("run --trace prints the interleaving table", rc == 1 and "| 0 root" in out and "store counter=1" in out, out + err)
 # --version; diagnostics through spdlog: quiet by default, --log-level or OMEGA_LOG_LEVEL raise it.
 rc, out, err = run("--version")
 expect("--version prints the version", rc == 0 and re.fullmatch(r"omega \d+\.\d+\.\d+\n", out), out + err)
