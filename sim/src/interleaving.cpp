@@ -59,6 +59,19 @@ std::optional<std::uint32_t> acting_fiber(const Event& e) {
 
 }  // namespace
 
+std::string duration_text(std::uint64_t ns) {
+  // The largest unit the value reaches, exact to the nanosecond: "1 ms", "1.5 s", "250 us", "7 ns".
+  static constexpr std::pair<std::uint64_t, const char*> kUnits[] = {
+      {1'000'000'000, "s"}, {1'000'000, "ms"}, {1'000, "us"}};  // decimal units only: 90 s, not 1.5 min
+  for (const auto& [size, unit] : kUnits) {
+    if (ns < size) continue;
+    std::string fraction = fmt::format("{:0{}}", ns % size, fmt::format("{}", size - 1).size());
+    while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
+    return fmt::format("{}{}{} {}", ns / size, fraction.empty() ? "" : ".", fraction, unit);
+  }
+  return fmt::format("{} ns", ns);
+}
+
 std::string interleaving_table(const Ledger& ledger) {
   const std::vector<Event> events = ledger.events();
   std::map<std::uint32_t, std::string> fiber_names;
@@ -109,7 +122,7 @@ std::string interleaving_table(const Ledger& ledger) {
             const std::string name = objects[x.oracle].second;
             rows.push_back({x.fiber.value, "oracle " + name + (x.fault == 1 ? " (error)" : x.fault == 2 ? " (timeout)" : x.fault == 3 ? " (failed)" : "")});
           } else if constexpr (std::is_same_v<T, ev::TimeAdvance>) {
-            rows.push_back({0, fmt::format("-- time {}ns --", x.now_ns), true});
+            rows.push_back({0, "-- time " + duration_text(x.now_ns) + " --", true});
           } else if constexpr (std::is_same_v<T, ev::Timeout>) {
             rows.push_back({x.fiber.value, "timed out"});
           } else if constexpr (std::is_same_v<T, ev::Failure>) {

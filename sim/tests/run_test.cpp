@@ -1,6 +1,7 @@
 // One run: outcomes, messages, budgets, exceptions, fiber status, end-of-run rule.
 
 #include <omega/omega.hpp>
+#include <omega/sim/interleaving.hpp>
 
 #include <omega/testing.hpp>
 
@@ -241,4 +242,17 @@ TEST_CASE("random: data choices are recorded and bounded; bound 1 is forced") {
   std::uint64_t drawn = 99;
   sim::run(o, [&] { drawn = omega::random(5); });
   CHECK(drawn == 2);  // 7 mod 5
+}
+
+TEST_CASE("virtual time reads in human units in the interleaving") {
+  CHECK(sim::duration_text(0) == "0 ns");
+  CHECK(sim::duration_text(7) == "7 ns");
+  CHECK(sim::duration_text(250'000) == "250 us");
+  CHECK(sim::duration_text(1'000'000) == "1 ms");
+  CHECK(sim::duration_text(1'500'000'000) == "1.5 s");
+  CHECK(sim::duration_text(1'000'001) == "1.000001 ms");
+  CHECK(sim::duration_text(90'000'000'000) == "90 s");
+  const auto r = sim::run(sim::RunOptions{}, [] { sleep_for(std::chrono::milliseconds(1)); });
+  CHECK_MESSAGE(sim::interleaving_table(r.ledger).find("-- time 1 ms --") != std::string::npos,
+                sim::interleaving_table(r.ledger));
 }

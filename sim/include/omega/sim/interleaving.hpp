@@ -9,6 +9,9 @@
 
 namespace omega::sim {
 
+// Virtual time for people: the largest unit it reaches, exact ("1 ms", "1.5 s", "250 us", "7 ns").
+std::string duration_text(std::uint64_t ns);
+
 std::string interleaving_table(const Ledger& ledger);
 
 }  // namespace omega::sim
