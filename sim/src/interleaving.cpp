@@ -135,8 +135,14 @@ std::string interleaving_table(const Ledger& ledger) {
             rows.push_back({x.fiber.value, "!! denied " + x.op + (x.cap.empty() ? "" : " without " + x.cap)});
           } else if constexpr (std::is_same_v<T, ev::Divergence>) {
             rows.push_back({0, "!! " + x.message, true});
+          } else if constexpr (std::is_same_v<T, ev::Wake>) {
+            // A notify says whom it woke; other wakes are implied by the rows around them.
+            if (!rows.empty() && rows.back().column == x.by.value && rows.back().text.starts_with("notify ")) {
+              std::string& text = rows.back().text;
+              text += text.find(" -> wakes ") == std::string::npos ? " -> wakes " : ", ";
+              text += fmt::format("{} ({})", x.fiber.value, fiber_names[x.fiber.value]);
+            }
           }
-          // Wake is implied by the rows around it.
         },
         e);
     if (!choices.empty() && !std::holds_alternative<ev::Choice>(e) && !std::holds_alternative<ev::ScheduleChoose>(e)) {

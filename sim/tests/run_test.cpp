@@ -256,3 +256,25 @@ TEST_CASE("virtual time reads in human units in the interleaving") {
   CHECK_MESSAGE(sim::interleaving_table(r.ledger).find("-- time 1 ms --") != std::string::npos,
                 sim::interleaving_table(r.ledger));
 }
+
+TEST_CASE("a notify row in the interleaving names the fiber it woke") {
+  const auto r = sim::run(sim::RunOptions{}, [] {
+    Mutex m("m");
+    CondVar cv("ready-cv");
+    bool ready = false;
+    auto waiter = spawn([&] {
+      std::unique_lock lock(m);
+      cv.wait(lock, [&] { return ready; });
+    }, "waiter");
+    yield();  // the waiter waits first
+    {
+      std::lock_guard g(m);
+      ready = true;
+    }
+    cv.notify_one();
+    join(waiter);
+  });
+  REQUIRE_MESSAGE(r.passed(), r.message);
+  const std::string table = sim::interleaving_table(r.ledger);
+  CHECK_MESSAGE(table.find("notify ready-cv -> wakes 1 (waiter)") != std::string::npos, table);
+}
