@@ -9,6 +9,7 @@
 #include "critic_explore.hpp"
 #include "critic_json.hpp"
 #include "interrupt.hpp"
+#include "junit.hpp"
 #include "report.hpp"
 #include "worker.hpp"
 
@@ -298,6 +299,7 @@ int cmd_explore(const ExploreArgs& a, const std::string& prog) {
   const bool tty = ::isatty(STDERR_FILENO) == 1;
   bool found = false;
   std::vector<std::string> skipped;
+  std::vector<JunitSuite> junit_suites;  // --junit: a test suite per scenario
   for (const Scenario* s : selected) {
     if (stop()) {
       skipped.push_back(s->name);
@@ -358,41 +360,58 @@ int cmd_explore(const ExploreArgs& a, const std::string& prog) {
                  r.signatures.size());
     if (!a.quiet && tty) std::fprintf(stderr, "\r\033[K");
     print_explore_report(*s, r, a, range, shard);
+    JunitSuite suite{s->name, {}};
     for (std::size_t i = 0; i < r.signatures.size(); ++i) {
       const auto& sig = r.signatures[i];
-      std::printf("  [%zu] %s x%llu, first at seed %llu (found by %s): %s\n", i + 1,
-                  std::string(sim::to_string(sig.outcome)).c_str(), static_cast<unsigned long long>(sig.count),
-                  static_cast<unsigned long long>(sig.first_seed), sig.policy.c_str(), sig.message.c_str());
-      std::printf("      reproduce: %s\n",
-                  reproduce_seed(prog, s->name, sig.first_seed, sig.policy, r.pct_steps).c_str());
+      const std::string head = fmt::format("  [{}] {} x{}, first at seed {} (found by {}): {}\n", i + 1,
+                                           sim::to_string(sig.outcome), sig.count, sig.first_seed, sig.policy,
+                                           sig.message);
+      std::string detail =
+          fmt::format("      reproduce: {}\n", reproduce_seed(prog, s->name, sig.first_seed, sig.policy, r.pct_steps));
       if (!a.no_shrink) {
         if (in_workers) {
-          std::fputs(x.shrunk[i].c_str(), stdout);
+          detail += x.shrunk[i];
         } else if (stop()) {
-          std::printf("      (not shrunk: stopped early)\n");
+          detail += "      (not shrunk: stopped early)\n";
         } else {
           sim::RunOptions again;
           again.seed = sig.first_seed;
           again.policy = sim::policy_for_seed(a.policy, sig.first_seed, r.pct_steps);
           Shrunk sh = shrunk_report(*s, sim::run(again, s->body).choices(),
                                     {a.max_runs, a.trace == "full", stop}, prog, "      ");
-          std::fputs(sh.text.c_str(), stdout);
+          detail += sh.text;
           x.minimal[i] = std::move(sh.minimal);
         }
       }
-      if (!corpus_dir || i >= saved.size()) continue;
-      if (x.minimal[i] && saved[i].rfind("not saved", 0) != 0 && saved[i].rfind("NOT SAVED", 0) != 0) {
-        sim::RunOptions o;
-        o.policy = sim::vector_of(*x.minimal[i]);
-        saved[i] = save_to_corpus(*corpus_dir, *s, o);  // the shrunk case replaces the one found
+      if (corpus_dir && i < saved.size()) {
+        if (x.minimal[i] && saved[i].rfind("not saved", 0) != 0 && saved[i].rfind("NOT SAVED", 0) != 0) {
+          sim::RunOptions o;
+          o.policy = sim::vector_of(*x.minimal[i]);
+          saved[i] = save_to_corpus(*corpus_dir, *s, o);  // the shrunk case replaces the one found
+        }
+        detail += fmt::format("      corpus: {}\n", saved[i]);
       }
-      std::printf("      corpus: %s\n", saved[i].c_str());
+      std::fputs((head + detail).c_str(), stdout);
+      // JUnit: a failing test case per failure signature, the reproduce command and the shrunk
+      // interleaving in its message, so CI shows them without opening the log.
+      suite.cases.push_back({fmt::format("[{}] {}", i + 1, sig.signature), s->name, 0,
+                             sig.message + "\n" + detail, std::nullopt, ""});
     }
-    for (const auto& n : r.nondeterminism)
-      std::printf("  uncontrolled nondeterminism at seed %llu (%s): the same schedule gave a different ledger; %s\n",
-                  static_cast<unsigned long long>(n.seed), n.policy.c_str(), n.detail.c_str());
+    for (const auto& n : r.nondeterminism) {
+      const std::string text = fmt::format(
+          "uncontrolled nondeterminism at seed {} ({}): the same schedule gave a different ledger; {}", n.seed,
+          n.policy, n.detail);
+      std::printf("  %s\n", text.c_str());
+      suite.cases.push_back({fmt::format("nondeterminism at seed {}", n.seed), s->name, 0, text, std::nullopt, ""});
+    }
     if (r.nondeterminism_dropped)
       std::printf("  ... and at %llu more seeds\n", static_cast<unsigned long long>(r.nondeterminism_dropped));
+    if (suite.cases.empty())
+      suite.cases.push_back({fmt::format("{} schedules ({}, seeds {}..{})", r.schedules, a.policy, range.first, range.last),
+                             s->name, r.seconds, std::nullopt, std::nullopt, ""});
+    else
+      suite.cases.front().seconds = r.seconds;
+    junit_suites.push_back(std::move(suite));
     found = found || r.failures > 0 || !r.nondeterminism.empty();
     if (a.critic) found = report_critic(*s, plan, a, r, x.critic, corpus_dir) || found;
     std::fflush(stdout);  // each scenario's report is out before the next one starts
@@ -401,6 +420,12 @@ int cmd_explore(const ExploreArgs& a, const std::string& prog) {
     std::string names;
     for (const auto& n : skipped) names += (names.empty() ? "" : ", ") + n;
     std::printf("not explored (stopped early): %s\n", names.c_str());
+    for (const auto& n : skipped)
+      junit_suites.push_back({n, {{"not explored (stopped early)", n, 0, std::nullopt, std::string("not explored: stopped early"), ""}}});
+  }
+  if (a.junit) {
+    write_junit(*a.junit, junit_suites);
+    spdlog::info("explore: JUnit report written to {}", *a.junit);
   }
   if (stop_signal()) return 128 + stop_signal();
   return found ? kFound : kNothingFound;

@@ -41,6 +41,7 @@ void reject_unsupported(const ExploreArgs& a, bool takes_seeds) {
   if (!takes_seeds) no(a.seeds_given, "--seeds", "it explores every schedule within its bound, not a seed range");
   no(a.shard_given, "--shard", "one search cannot be split into shards");
   no(a.jobs_given && a.jobs > 1, "--jobs above 1", "its runs depend on the runs before them: one after another in this process");
+  no(a.junit.has_value(), "--junit", "not supported for it yet (explore with a sampling policy writes one)");
   no(a.critic, "--critic", "run the critic over its failures with `critic` on the corpus files it saves");
   no(a.check_determinism, "--check-determinism",
      takes_seeds ? "not supported for it yet" : "every run replays the last one's prefix and checks it is the same");

@@ -16,8 +16,16 @@ struct JunitCase {
   std::string output;                  // system-out
 };
 
-// Writes the suite to `path` atomically (a temporary file, then rename); an existing report
+struct JunitSuite {
+  std::string name;
+  std::vector<JunitCase> cases;
+};
+
+// Writes the suites to `path` atomically (a temporary file, then rename); an existing report
 // there is replaced (reports are regenerated on every run). Throws InputError on failure.
-void write_junit(const std::string& path, const std::string& suite, const std::vector<JunitCase>& cases);
+void write_junit(const std::string& path, const std::vector<JunitSuite>& suites);
+inline void write_junit(const std::string& path, const std::string& suite, const std::vector<JunitCase>& cases) {
+  write_junit(path, {JunitSuite{suite, cases}});
+}
 
 }  // namespace omega::cli

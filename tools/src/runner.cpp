@@ -253,6 +253,9 @@ int run_main(int argc, char** argv) {
                       "save each failure signature's case here, shrunk once shrinking is done (default: OMEGA_CORPUS, "
                       "else ./omega-corpus)");
   explore->add_flag("--no-save", ex.no_save, "do not save failures to a corpus");
+  explore->add_option("--junit", ex.junit,
+                      "also write a JUnit XML report to FILE: a test suite per scenario, a failing test case per "
+                      "failure signature with its reproduce command and interleaving (replaced if it exists)");
   explore->add_flag("--critic", ex.critic,
                     "run the critic over every explored ledger (passing ones too): lock-order cycles, data races, "
                     "duplicate oracle calls, livelocks, starvation; repairs checked by exploring again with them imposed");

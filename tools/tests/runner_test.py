@@ -113,6 +113,28 @@ rc, out, err = run("explore", "--scenario", "test/lost-update", "--policy", "rff
 expect("rff rejects --jobs 2", rc == 2 and "does not take --jobs above 1" in err, err)
 rc, out, err = run("run", "--scenario", "test/lost-update", "--seed", "1", "--trace")
 expect("run --trace prints the interleaving table", rc == 1 and "| 0 root" in out and "store counter=1" in out, out + err)
+# explore --junit: a test suite per scenario, a failing test case per signature carrying the
+# reproduce command and the interleaving; passing scenarios get a passing case.
+import xml.etree.ElementTree as ET  # noqa: E402
+with tempfile.TemporaryDirectory() as d:
+    path = os.path.join(d, "explore.xml")
+    rc, out, err = run("explore", "--scenario", "test/*", "--seeds", "0..99", "--quiet", "--no-save", "--junit", path)
+    try:
+        root = ET.parse(path).getroot()
+        suites = {s.get("name"): s for s in root.findall("testsuite")}
+        lost = suites.get("test/lost-update")
+        failure = lost.find("testcase/failure") if lost is not None else None
+        passing = suites.get("test/pass")
+        ok = (root.tag == "testsuites" and failure is not None and "reproduce" in failure.text
+              and "interleaving (shrunk)" in failure.text and lost.get("failures") == str(len(lost.findall("testcase")))
+              and passing is not None and passing.get("failures") == "0" and len(passing.findall("testcase")) == 1
+              and passing.find("testcase/failure") is None)
+        expect("explore --junit writes a suite per scenario and a failing case per signature", ok and rc == 1,
+               open(path).read()[:3000])
+    except (ET.ParseError, FileNotFoundError) as e:
+        expect("explore --junit writes well-formed XML", False, f"{e}: {out} {err}")
+rc, out, err = run("explore", "--scenario", "test/pass", "--policy", "dfs", "--junit", "/tmp/x.xml")
+expect("dfs rejects --junit (not supported yet)", rc == 2 and "does not take --junit" in err, err)
 # --version; diagnostics through spdlog: quiet by default, --log-level or OMEGA_LOG_LEVEL raise it.
 rc, out, err = run("--version")
 expect("--version prints the version", rc == 0 and re.fullmatch(r"omega \d+\.\d+\.\d+\n", out), out + err)
