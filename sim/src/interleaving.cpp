@@ -20,8 +20,21 @@ struct Row {
 
 constexpr std::size_t kCellMax = 44;
 
-std::string clip(const std::string& s) {
-  return s.size() <= kCellMax ? s : s.substr(0, kCellMax - 3) + "...";
+// A cell's text in lines of at most kCellMax characters, broken after a space where there is one:
+// wide cells wrap onto continuation lines instead of losing their end (a deadlock's wait text).
+std::vector<std::string> wrap(const std::string& s) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  while (s.size() - start > kCellMax) {
+    std::size_t cut = s.rfind(' ', start + kCellMax);
+    cut = cut == std::string::npos || cut <= start ? start + kCellMax : cut + 1;
+    std::string line = s.substr(start, cut - start);
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    lines.push_back(std::move(line));
+    start = cut;
+  }
+  lines.push_back(s.substr(start));
+  return lines;
 }
 
 // Values of integer cells are recorded as themselves; larger args are hashes, not worth showing.
@@ -165,7 +178,8 @@ std::string interleaving_table(const Ledger& ledger) {
   std::map<std::uint32_t, std::size_t> width;
   for (std::uint32_t c : columns) width[c] = fmt::format("{} {}", c, fiber_names[c]).size();
   for (const Row& r : rows)
-    if (!r.full_width) width[r.column] = std::max(width[r.column], clip(r.text).size());
+    if (!r.full_width)
+      for (const std::string& part : wrap(r.text)) width[r.column] = std::max(width[r.column], part.size());
   const std::size_t number_width = std::to_string(rows.size()).size();
 
   std::string out = fmt::format("{:>{}}", "#", number_width);
@@ -177,14 +191,17 @@ std::string interleaving_table(const Ledger& ledger) {
   out += "\n" + rule + "\n";
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const Row& r = rows[i];
-    std::string line = fmt::format("{:>{}}", i + 1, number_width);
-    if (r.full_width) {
-      line += " | " + r.text;
-    } else {
-      for (std::uint32_t c : columns) line += fmt::format(" | {:<{}}", c == r.column ? clip(r.text) : "", width[c]);
+    const std::vector<std::string> parts = r.full_width ? std::vector<std::string>{r.text} : wrap(r.text);
+    for (std::size_t k = 0; k < parts.size(); ++k) {  // continuation lines carry no row number
+      std::string line = k == 0 ? fmt::format("{:>{}}", i + 1, number_width) : std::string(number_width, ' ');
+      if (r.full_width) {
+        line += " | " + parts[k];
+      } else {
+        for (std::uint32_t c : columns) line += fmt::format(" | {:<{}}", c == r.column ? parts[k] : "", width[c]);
+      }
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      out += line + "\n";
     }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out += line + "\n";
   }
   return out;
 }

@@ -278,3 +278,21 @@ TEST_CASE("a notify row in the interleaving names the fiber it woke") {
   const std::string table = sim::interleaving_table(r.ledger);
   CHECK_MESSAGE(table.find("notify ready-cv -> wakes 1 (waiter)") != std::string::npos, table);
 }
+
+TEST_CASE("a wide cell wraps onto continuation lines instead of being clipped") {
+  const std::string message =
+      "the first half of a long failure message that goes on and on, and its end: the-last-word-survives";
+  const auto r = sim::run(sim::RunOptions{}, [&] { check(false, message); });
+  const std::string table = sim::interleaving_table(r.ledger);
+  CHECK_MESSAGE(table.find("the-last-word-survives") != std::string::npos, table);
+  CHECK_MESSAGE(table.find("...") == std::string::npos, table);
+  std::size_t lines = 0, longest = 0;
+  for (std::size_t start = 0; start < table.size();) {
+    const std::size_t end = table.find('\n', start);
+    longest = std::max(longest, end - start);
+    ++lines;
+    start = end + 1;
+  }
+  CHECK(lines >= 5);            // header, rule, and the failure over at least three lines
+  CHECK(longest <= 4 + 3 + 44);  // "#" column, " | ", one cell of at most 44 characters
+}
