@@ -274,9 +274,13 @@ ShrinkResult shrink(const std::function<void()>& scenario, const std::vector<std
   // fiber blocked, ended or yielded (a token ring's hand-offs), and those are free.
   // Scripts here state every override explicitly; unlisted scheduling decisions take the default,
   // data choices keep the best run's values.
-  Script data_only;
-  for (const auto& [key, step] : script_of(best_run.ledger))
-    if (!step.schedule) data_only[key] = step;
+  auto data_of_best = [&] {
+    Script data;
+    for (const auto& [key, step] : script_of(best_run.ledger))
+      if (!step.schedule) data[key] = step;
+    return data;
+  };
+  Script data_only = data_of_best();
   bool depth_cut = false;  // some branch stopped only for want of overrides: a larger d may find more
   // The fiber the failure happened in (its check failed, it threw): each round first tries only
   // overrides that run it, as its last override (a 101-fiber run's one needed switch, to the
@@ -325,9 +329,7 @@ ShrinkResult shrink(const std::function<void()>& scenario, const std::vector<std
     }
     if (found) {
       d = 0;  // found fewer preemptions: search again below it
-      data_only.clear();
-      for (const auto& [key, step] : script_of(best_run.ledger))
-        if (!step.schedule) data_only[key] = step;
+      data_only = data_of_best();
       search_complete = best_run.preemptions == 0;
       continue;
     }

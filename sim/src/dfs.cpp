@@ -373,7 +373,7 @@ DfsReport explore_dfs(const DfsOptions& options, const std::function<void()>& bo
           out.first_failure_choices = r.choices();
           out.first_failure = std::move(r);
         }
-        if (options.stop_at_first_failure) break;
+        if (options.stop_after && out.failures >= options.stop_after) break;
       }
     }
     if (!options.preemption_bound) search.analyse();

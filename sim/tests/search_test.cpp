@@ -68,7 +68,7 @@ struct Count {
 Count search(void (*body)(), std::optional<std::uint32_t> bound) {
   sim::DfsOptions o;
   o.preemption_bound = bound;
-  o.stop_at_first_failure = false;
+  o.stop_after = 0;
   Count c;
   o.on_schedule = [&](const sim::RunResult& r) {
     REQUIRE_MESSAGE(r.passed(), r.message);
@@ -265,7 +265,7 @@ std::set<std::string> outcomes(const std::function<void()>& body, std::optional<
                                bool racing_fiber_only = false) {
   sim::DfsOptions o;
   o.preemption_bound = bound;
-  o.stop_at_first_failure = false;
+  o.stop_after = 0;
   o.racing_fiber_only = racing_fiber_only;
   std::set<std::string> out;
   o.on_schedule = [&](const sim::RunResult& r) { out.insert(outcome(r)); };

@@ -70,6 +70,12 @@ class Session {
     tty_ = ::isatty(STDERR_FILENO) == 1;
   }
   auto parts() { return std::tie(deadline_, corpus_dir_, stop_, tty_); }
+  // After a stop (Ctrl-C, --max-time) the scenarios left are named, not explored.
+  bool skipped(const Scenario& s) {
+    if (!stop_()) return false;
+    std::printf("%s: not explored (stopped early)\n", s.name.c_str());
+    return true;
+  }
 
  private:
   InterruptGuard guard_;
@@ -109,19 +115,11 @@ int cmd_explore_dfs(const ExploreArgs& a, const std::string& prog) {
   auto [deadline, corpus_dir, stop, tty] = session.parts();
   bool found = false;
   for (const Scenario* s : selected) {
-    if (stop()) {
-      std::printf("%s: not explored (stopped early)\n", s->name.c_str());
-      continue;
-    }
+    if (session.skipped(*s)) continue;
     sim::DfsOptions o = base;
     o.max_schedules = a.max_schedules;
-    o.stop_at_first_failure = a.stop_after <= 1;
+    o.stop_after = std::max<std::uint64_t>(1, a.stop_after);  // like Loom: the first failure, unless asked
     o.stop_requested = stop;
-    std::uint64_t failures_seen = 0;
-    if (a.stop_after > 1)
-      o.on_schedule = [&](const sim::RunResult& r) {
-        if (!r.passed() && ++failures_seen >= a.stop_after) o.max_schedules = 0;  // ends the search after this run
-      };
     double last_line = 0;
     const auto started = Clock::now();  // lint: allow(wall-clock) progress line only
     if (!a.quiet)
@@ -183,10 +181,7 @@ int cmd_explore_rff(const ExploreArgs& a, const std::string& prog) {
   auto [deadline, corpus_dir, stop, tty] = session.parts();
   bool found = false;
   for (const Scenario* s : selected) {
-    if (stop()) {
-      std::printf("%s: not explored (stopped early)\n", s->name.c_str());
-      continue;
-    }
+    if (session.skipped(*s)) continue;
     sim::RffOptions o;
     o.first_seed = range.first;
     o.last_seed = range.last;

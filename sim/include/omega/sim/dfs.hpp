@@ -29,7 +29,7 @@ struct DfsOptions {
   std::optional<std::uint32_t> preemption_bound;  // nullopt: unbounded, with DPOR
   std::uint64_t data_domain_max = 4;              // data choices with a larger domain stay at 0
   std::uint64_t max_schedules = 1'000'000;        // stop (incomplete) after this many runs
-  bool stop_at_first_failure = true;
+  std::uint64_t stop_after = 1;                   // failing schedules to stop after; 0: never
   RunOptions base;                                // budgets, governance; the policy is the search's
   std::function<bool()> stop_requested;           // polled between runs (Ctrl-C, --max-time)
   std::function<void(std::uint64_t runs)> progress;
