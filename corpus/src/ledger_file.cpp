@@ -28,6 +28,7 @@
 
 #include <cerrno>
 #include <cstdio>  // renameat2
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <memory>
@@ -174,9 +175,9 @@ LedgerFile decode_file(std::span<const std::uint8_t> bytes, const std::string& n
   if (bytes.size() < kPrefix) fail(name, "truncated (no format version)");
   std::uint32_t version = 0;
   for (int i = 0; i < 4; ++i) version |= std::uint32_t{bytes[sizeof kMagic + i]} << (8 * i);
-  if (version != kFormatVersion)
-    fail(name, fmt::format("format version {} is not supported (this Omega reads version {})", version,
-                           kFormatVersion));
+  if (version < kOldestReadableVersion || version > kFormatVersion)
+    fail(name, fmt::format("format version {} is not supported (this Omega reads versions {} to {})", version,
+                           kOldestReadableVersion, kFormatVersion));
   const auto frame = bytes.subspan(kPrefix);
   const unsigned long long declared = ZSTD_getFrameContentSize(frame.data(), frame.size());
   if (declared == ZSTD_CONTENTSIZE_ERROR) fail(name, "corrupt or truncated zstd frame header");
@@ -222,8 +223,11 @@ LedgerFile decode_file(std::span<const std::uint8_t> bytes, const std::string& n
   } catch (const sim::LedgerFormatError& e) {
     fail(name, e.what());
   }
-  if (file.events.size() != file.header.events)
-    fail(name, fmt::format("holds {} events, its header says {}", file.events.size(), file.header.events));
+  // The header counts the ledger's events; sites are kept beside them (sim::Ledger).
+  const auto sites = static_cast<std::uint64_t>(
+      std::count_if(file.events.begin(), file.events.end(), [](const sim::Event& e) { return std::holds_alternative<sim::ev::Site>(e); }));
+  if (file.events.size() - sites != file.header.events)
+    fail(name, fmt::format("holds {} events, its header says {}", file.events.size() - sites, file.header.events));
   const std::vector<std::uint8_t> canonical = sim::encode(file.events);
   if (sim::fnv1a64(canonical) != file.header.digest) fail(name, "the events do not match the header's digest");
   return file;

@@ -9,11 +9,13 @@ namespace omega {
 CondVar::CondVar(std::string name, CondVarOptions options)
     : Primitive("condvar", std::move(name)), options_(options) {}
 
-void CondVar::wait(std::unique_lock<Mutex>& lock) { wait_impl(lock, std::nullopt, "omega::CondVar::wait"); }
+void CondVar::wait(std::unique_lock<Mutex>& lock, std::source_location where) {
+  wait_impl(lock, std::nullopt, "omega::CondVar::wait", where);
+}
 
 bool CondVar::wait_impl(std::unique_lock<Mutex>& lock, std::optional<std::uint64_t> deadline_ns,
-                        const char* api) {
-  if (!begin(api, detail::op_id<"condvar.wait">())) return !deadline_ns;
+                        const char* api, const std::source_location& where) {
+  if (!begin(api, detail::op_id<"condvar.wait">(), where)) return !deadline_ns;
   const FiberId self = detail::me();
   if (!lock.owns_lock() || lock.mutex()->owner() != self)
     throw UsageError(fmt::format("fiber {} waits on {} without holding its mutex (step {})",
@@ -23,7 +25,7 @@ bool CondVar::wait_impl(std::unique_lock<Mutex>& lock, std::optional<std::uint64
     record(sim::OpCode::wait, 1);  // returns without a notify
     m.record(sim::OpCode::unlock);
     m.release();
-    m.lock();
+    m.lock(where);
     return true;
   }
   waiters_.push_back(self);
@@ -45,12 +47,12 @@ bool CondVar::wait_impl(std::unique_lock<Mutex>& lock, std::optional<std::uint64
       record(sim::OpCode::timeout);
     }
   }
-  m.lock();
+  m.lock(where);
   return woken;
 }
 
-void CondVar::notify_one() {
-  if (!begin("omega::CondVar::notify_one", detail::op_id<"condvar.notify">())) return;
+void CondVar::notify_one(std::source_location where) {
+  if (!begin("omega::CondVar::notify_one", detail::op_id<"condvar.notify">(), where)) return;
   if (waiters_.empty()) {
     record(sim::OpCode::notify, 0);
     return;
@@ -62,8 +64,8 @@ void CondVar::notify_one() {
   sim::kernel::wake(woken);
 }
 
-void CondVar::notify_all() {
-  if (!begin("omega::CondVar::notify_all", detail::op_id<"condvar.notify">())) return;
+void CondVar::notify_all(std::source_location where) {
+  if (!begin("omega::CondVar::notify_all", detail::op_id<"condvar.notify">(), where)) return;
   record(sim::OpCode::notify, waiters_.size());
   while (!waiters_.empty()) {
     const FiberId woken = waiters_.front();

@@ -28,8 +28,8 @@ std::string Mutex::waiting_text() const {
   return out;
 }
 
-void Mutex::lock() {
-  if (!begin("omega::Mutex::lock", detail::op_id<"mutex.lock">())) return;
+void Mutex::lock(std::source_location where) {
+  if (!begin("omega::Mutex::lock", detail::op_id<"mutex.lock">(), where)) return;
   check_not_holding("relocks");
   detail::lock_order_before_take(name(), detail::me());
   if (owner_.valid()) {
@@ -43,8 +43,8 @@ void Mutex::lock() {
   record(sim::OpCode::lock);
 }
 
-bool Mutex::try_lock() {
-  if (!begin("omega::Mutex::try_lock", detail::op_id<"mutex.try_lock">())) return false;
+bool Mutex::try_lock(std::source_location where) {
+  if (!begin("omega::Mutex::try_lock", detail::op_id<"mutex.try_lock">(), where)) return false;
   check_not_holding("try_locks");
   if (owner_.valid()) {
     record(sim::OpCode::try_lock_failed);
@@ -57,8 +57,8 @@ bool Mutex::try_lock() {
   return true;
 }
 
-bool Mutex::try_lock_for_ns(std::uint64_t timeout_ns) {
-  if (!begin("omega::Mutex::try_lock_for", detail::op_id<"mutex.try_lock">())) return false;
+bool Mutex::try_lock_for_ns(std::uint64_t timeout_ns, const std::source_location& where) {
+  if (!begin("omega::Mutex::try_lock_for", detail::op_id<"mutex.try_lock">(), where)) return false;
   check_not_holding("try_locks");
   detail::lock_order_before_take(name(), detail::me());
   if (owner_.valid()) {
@@ -77,8 +77,8 @@ bool Mutex::try_lock_for_ns(std::uint64_t timeout_ns) {
   return true;
 }
 
-void Mutex::unlock() {
-  if (!begin("omega::Mutex::unlock", detail::op_id<"mutex.unlock">())) return;
+void Mutex::unlock(std::source_location where) {
+  if (!begin("omega::Mutex::unlock", detail::op_id<"mutex.unlock">(), where)) return;
   const FiberId self = detail::me();
   if (owner_ != self) {
     throw UsageError(owner_.valid()

@@ -29,8 +29,9 @@ const std::string& Primitive::unnamed() noexcept {
   return empty;
 }
 
-bool Primitive::begin(const char* api, sim::OpId op) {
+bool Primitive::begin(const char* api, sim::OpId op, const std::source_location& where) {
   if (!attach(api)) return false;
+  sim::kernel::at(where);
   sim::kernel::govern(op, object_id());
   sim::kernel::point();
   return true;

@@ -10,8 +10,8 @@ void Semaphore::reset() {
   waiters_.clear();
 }
 
-void Semaphore::acquire() {
-  if (!begin("omega::Semaphore::acquire", detail::op_id<"semaphore.acquire">())) return;
+void Semaphore::acquire(std::source_location where) {
+  if (!begin("omega::Semaphore::acquire", detail::op_id<"semaphore.acquire">(), where)) return;
   if (permits_ > 0) {
     --permits_;
   } else {
@@ -22,16 +22,16 @@ void Semaphore::acquire() {
   record(sim::OpCode::acquire);
 }
 
-bool Semaphore::try_acquire() {
-  if (!begin("omega::Semaphore::try_acquire", detail::op_id<"semaphore.acquire">())) return false;
+bool Semaphore::try_acquire(std::source_location where) {
+  if (!begin("omega::Semaphore::try_acquire", detail::op_id<"semaphore.acquire">(), where)) return false;
   if (permits_ == 0) return false;
   --permits_;
   record(sim::OpCode::acquire);
   return true;
 }
 
-void Semaphore::release(std::uint64_t permits) {
-  if (!begin("omega::Semaphore::release", detail::op_id<"semaphore.release">())) return;
+void Semaphore::release(std::uint64_t permits, std::source_location where) {
+  if (!begin("omega::Semaphore::release", detail::op_id<"semaphore.release">(), where)) return;
   record(sim::OpCode::release, permits);
   for (std::uint64_t i = 0; i < permits; ++i) {
     if (waiters_.empty()) {

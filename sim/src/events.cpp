@@ -118,8 +118,10 @@ std::string describe(const Event& e) {
         else if constexpr (std::is_same_v<T, ev::Object>)
           return fmt::format("Object {} {} {}", x.object, x.kind, x.name);
         else if constexpr (std::is_same_v<T, ev::Op>)
-          return fmt::format("Op fiber={} object={} {} arg={}", fid(x.fiber), x.object,
-                             to_string(x.op), x.arg);
+          return fmt::format("Op fiber={} object={} {} arg={}{}", fid(x.fiber), x.object,
+                             to_string(x.op), x.arg, x.site ? fmt::format(" site={}", x.site) : "");
+        else if constexpr (std::is_same_v<T, ev::Site>)
+          return fmt::format("Site {} {}:{}", x.site, x.file, x.line);
         else if constexpr (std::is_same_v<T, ev::TimeAdvance>)
           return fmt::format("TimeAdvance now={}ns", x.now_ns);
         else if constexpr (std::is_same_v<T, ev::Timeout>)

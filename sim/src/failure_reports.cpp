@@ -36,16 +36,21 @@ void Simulation::budget_exhausted(const char* budget, std::uint64_t limit, const
 
 void Simulation::deadlock() {
   const bool root_ended = fibers_[root_.value]->ended();
-  std::string waits;
+  // The message says where each fiber waits (file:line); the event does not, so that moving a
+  // line leaves the ledger's digest alone.
+  std::string waits, located;
   for (bool daemons : {false, true}) {
     for (const auto& g : fibers_) {
       if (g->status != FiberStatus::blocked || g->daemon != daemons) continue;
-      waits += fmt::format("{}{}fiber {}{} waits on {}", waits.empty() ? "" : "; ",
-                           root_ended && !daemons ? "leaked " : "", label(g->id),
-                           daemons ? " [daemon]" : "", g->waits_on);
+      const std::string wait = fmt::format("{}{}fiber {}{} waits on {}", waits.empty() ? "" : "; ",
+                                           root_ended && !daemons ? "leaked " : "", label(g->id),
+                                           daemons ? " [daemon]" : "", g->waits_on);
+      const std::string where = where_text(*g);
+      waits += wait;
+      located += where.empty() ? wait : fmt::format("{} at {}", wait, where);
     }
   }
-  end_run(Outcome::deadlock, fmt::format("deadlock at step {}: {}", step_, waits),
+  end_run(Outcome::deadlock, fmt::format("deadlock at step {}: {}", step_, located),
           ev::Deadlock{waits});
 }
 

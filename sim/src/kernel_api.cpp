@@ -101,6 +101,9 @@ bool attach(ObjectRef& ref, std::string_view kind, std::string_view name) {
   return sim().attach(ref, kind, name);
 }
 void op(const ObjectRef& ref, OpCode code, std::uint64_t arg) { sim().op(ref, code, arg); }
+void at(const std::source_location& where) noexcept {
+  if (tls_current != nullptr) tls_current->at(where);
+}
 void wake(FiberId f) { sim().wake(f); }
 void join(FiberId target) { sim("omega::join").join(target); }
 std::uint64_t choose(ChoiceKind kind, std::uint64_t bound) { return sim().choose(kind, bound); }

@@ -25,6 +25,7 @@
 //  17 Timeout         fiber
 //  18 Denied          fiber op:string cap:string
 //  19 OracleCall      fiber oracle key_hash result:string latency_ns fault:u8 executed:u8
+//  (23 Site has no encoding here, nor Op.site: Ledger keeps sites beside these bytes)
 //
 // A stream is events back to back with no framing; corpus files add header and framing.
 
@@ -38,6 +39,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 #include <utility>
 #include <type_traits>
 
@@ -172,6 +174,15 @@ void LedgerWriter::yield(FiberId f) {
   out_.close(put_varint(p, fiber_code(f)));
 }
 
+void LedgerWriter::op(FiberId f, std::uint32_t object, OpCode code, std::uint64_t arg) {
+  std::uint8_t* p = out_.open(1 + 10 + 10 + 1 + 10);
+  *p++ = ev::Op::kCode;
+  p = put_varint(p, fiber_code(f));
+  p = put_varint(p, object);
+  *p++ = static_cast<std::uint8_t>(code);
+  out_.close(put_varint(p, arg));
+}
+
 void LedgerWriter::event(const Event& e) {
   std::visit(
       [this](const auto& x) {
@@ -179,6 +190,11 @@ void LedgerWriter::event(const Event& e) {
         if constexpr (std::is_same_v<T, ev::ScheduleChoose>) {
           schedule_choose(x.step, x.decision_index, x.chosen, x.choice, x.ready, x.current);
           return;
+        } else if constexpr (std::is_same_v<T, ev::Op>) {
+          op(x.fiber, x.object, x.op, x.arg);
+          return;
+        } else if constexpr (std::is_same_v<T, ev::Site>) {
+          return;  // no in-memory encoding: Ledger keeps sites beside its bytes
         } else {
           byte(T::kCode);
           if constexpr (std::is_same_v<T, ev::Spawn>) {
@@ -223,11 +239,6 @@ void LedgerWriter::event(const Event& e) {
             varint(x.object);
             str(x.kind);
             str(x.name);
-          } else if constexpr (std::is_same_v<T, ev::Op>) {
-            fiber(x.fiber);
-            varint(x.object);
-            byte(static_cast<std::uint8_t>(x.op));
-            varint(x.arg);
           } else if constexpr (std::is_same_v<T, ev::TimeAdvance>) {
             varint(x.now_ns);
           } else if constexpr (std::is_same_v<T, ev::Timeout>) {
@@ -403,5 +414,41 @@ std::vector<Event> decode(std::span<const std::uint8_t> bytes, std::size_t expec
 }
 
 std::uint64_t Ledger::hash() const noexcept { return fnv1a64(bytes_); }
+
+void Ledger::append(const Event& e) {
+  if (sealed_) return;
+  if (const auto* site = std::get_if<ev::Site>(&e)) {
+    if (site->site != sites_.size() + 1)
+      throw std::invalid_argument(fmt::format("site {} out of order (expected {})", site->site, sites_.size() + 1));
+    sites_.push_back(*site);
+    return;
+  }
+  if (const auto* o = std::get_if<ev::Op>(&e)) {
+    op(o->fiber, o->object, o->op, o->arg, o->site);
+    return;
+  }
+  write([&](LedgerWriter& w) { w.event(e); });
+}
+
+std::vector<Event> Ledger::events() const {
+  std::vector<Event> out = decode(bytes_, events_ + sites_.size());
+  if (sites_.empty()) return out;
+  std::vector<Event> merged;
+  merged.reserve(out.size() + sites_.size());
+  std::uint64_t ordinal = 0;
+  std::size_t next_site = 0, next_op_site = 0;  // sites_ introduced so far; op_sites_ consumed
+  for (Event& e : out) {
+    if (auto* o = std::get_if<ev::Op>(&e)) {
+      if (next_op_site < op_sites_.size() && op_sites_[next_op_site].first == ordinal) {
+        o->site = op_sites_[next_op_site++].second;
+        while (next_site < o->site && next_site < sites_.size()) merged.emplace_back(sites_[next_site++]);
+      }
+      ++ordinal;
+    }
+    merged.push_back(std::move(e));
+  }
+  while (next_site < sites_.size()) merged.emplace_back(sites_[next_site++]);  // sites no Op named
+  return merged;
+}
 
 }  // namespace omega::sim

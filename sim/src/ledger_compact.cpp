@@ -28,7 +28,9 @@
 //     0x60  choice: 0x00 / 0x20 / 0x40 = choice 0 / 1 / 2; 0x60 = varint(choice) follows
 //   Op: tag = 0x40 | op code | 0x10 when fiber == state.actor | 0x20 when object is the object of
 //     the last Op with the same op code (initially 0), then the fiber and the object unless implied, then
-//     zz(arg - args[object])
+//     zz(arg - args[object]). Its site is the site of the fiber's last Op with the same op code
+//     (initially 0); where it is not, the pseudo-event 24 varint(site) comes first (format 2)
+//   Site (format 2): tag 23 (| 0x20 when site == the last Site's + 1, else varint(site)), file, line
 //   Block as State::predicted_block says (its reason and object as the fiber's last Block, the
 //   holder as Op lock/unlock left it, the text last seen with those): tag 20 (| 0x20), no fields
 //   Wake of State::predicted_wake (the longest blocked on the last Op's object): tag 21 (| 0x20),
@@ -71,6 +73,8 @@ constexpr std::uint8_t kChoiceMask = 0x60, kChoiceShift = 5, kChoiceExplicit = 3
 constexpr std::uint8_t kPredictedBlock = 20, kPredictedWake = 21;
 // Not an event: sets state.decision (varint follows) for the next ScheduleChoose.
 constexpr std::uint8_t kSetDecision = 22;
+// Not an event: the site (varint follows) of the next event, an Op, where the state predicts another.
+constexpr std::uint8_t kSetSite = 24;
 // Op, the most frequent event after decisions, has a tag of its own: 0x40 | op code (4 bits).
 constexpr std::uint8_t kOpTag = 0x40, kOpActor = 0x10, kOpSameObject = 0x20;
 static_assert(static_cast<int>(OpCode::timeout) < 16, "an op code must fit in the Op tag's 4 bits");
@@ -112,6 +116,8 @@ struct State {
   std::uint32_t op_object = 0;      // the last Op's object
   OpCode last_op = OpCode::read;
   std::uint32_t object_for_op[16] = {};  // the object of the last Op with each op code
+  std::uint32_t last_site = 0;           // the last Site event's id
+  std::map<std::uint64_t, std::uint32_t> site_for;  // (fiber << 4 | op code) -> its last Op's site
   // For the predicted Block and Wake forms: blocked fibers in blocking order with the object they
   // wait on, each fiber's last Block, each mutex's holder (Op lock / unlock), and the wait text last
   // seen per (reason, object, holder).
@@ -198,6 +204,9 @@ struct State {
             if (x.op == OpCode::lock) holders[x.object] = x.fiber;
             if (x.op == OpCode::unlock) holders.erase(x.object);
             if (x.object < args.size()) args[x.object] = x.arg;
+            site_for[std::uint64_t{x.fiber.value} << 4 | static_cast<std::uint64_t>(x.op)] = x.site;
+          } else if constexpr (std::is_same_v<T, ev::Site>) {
+            last_site = x.site;
           } else if constexpr (std::is_same_v<T, ev::TimeAdvance>) {
             now = x.now_ns;
           } else if constexpr (requires { x.fiber; }) {
@@ -205,6 +214,10 @@ struct State {
           }
         },
         e);
+  }
+  std::uint32_t predicted_site(FiberId f, OpCode op) const {
+    const auto it = site_for.find(std::uint64_t{f.value} << 4 | static_cast<std::uint64_t>(op));
+    return it == site_for.end() ? 0 : it->second;
   }
   std::uint64_t arg_base(std::uint32_t object) const noexcept {
     return object < args.size() ? args[object] : 0;
@@ -370,7 +383,18 @@ class CompactWriter {
     str(x.kind);
     str(x.name);
   }
+  void write(const ev::Site& x) {
+    const bool implicit = x.site == state_.last_site + 1;
+    byte(static_cast<std::uint8_t>(ev::Site::kCode | (implicit ? kImplicit : 0)));
+    if (!implicit) varint(x.site);
+    str(x.file);
+    varint(x.line);
+  }
   void write(const ev::Op& x) {
+    if (x.site != state_.predicted_site(x.fiber, x.op)) {
+      byte(kSetSite);
+      varint(x.site);
+    }
     const bool actor = x.fiber == state_.actor,
                same_object = x.object == state_.object_for_op[static_cast<std::size_t>(x.op) & 15];
     byte(static_cast<std::uint8_t>(kOpTag | static_cast<std::uint8_t>(x.op) | (actor ? kOpActor : 0) |
@@ -449,6 +473,14 @@ class CompactReader {
       state_.decision = r_.varint();
       tag = r_.byte();
       if (!(tag & kScheduleTag)) r_.fail("a decision index not followed by a ScheduleChoose");
+    }
+    if (tag == kSetSite) {
+      const std::uint32_t site = r_.u32();
+      tag = r_.byte();
+      if ((tag & kScheduleTag) || !(tag & kOpTag)) r_.fail("a site not followed by an Op");
+      ev::Op e = op(tag);
+      e.site = site;
+      return e;
     }
     if (tag & kScheduleTag) return schedule(tag);
     if (tag & kOpTag) return op(tag);
@@ -544,6 +576,13 @@ class CompactReader {
         e.name = str();
         return e;
       }
+      case ev::Site::kCode: {
+        ev::Site e;
+        e.site = tag & kImplicit ? state_.last_site + 1 : r_.u32();
+        e.file = str();
+        e.line = r_.u32();
+        return e;
+      }
       case ev::TimeAdvance::kCode: no_implicit(tag); return ev::TimeAdvance{state_.now + unzigzag(r_.varint())};
       case ev::Timeout::kCode: return ev::Timeout{actor_or_fiber(tag)};
       case ev::Denied::kCode: {
@@ -576,6 +615,7 @@ class CompactReader {
     e.fiber = tag & kOpActor ? state_.actor : r_.fiber();
     e.object = tag & kOpSameObject ? state_.object_for_op[tag & 0x0f] : r_.u32();
     e.arg = state_.arg_base(e.object) + unzigzag(r_.varint());
+    e.site = state_.predicted_site(e.fiber, e.op);
     return e;
   }
 

@@ -39,6 +39,8 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <source_location>
+#include <unordered_map>
 #include <typeinfo>
 #include <vector>
 
@@ -117,6 +119,8 @@ struct FiberRec {
   EhGlobals eh;
 
   std::uint32_t opaque_depth = 0;  // inside an oracle's fn: no simulation operations allowed
+  // Where the user called the operation in progress (kernel::at), until its Op event is recorded.
+  std::source_location where{};
   bool timed_out = false;  // the last block ended by its deadline
   bool has_timer = false;
   Timer timer{};           // valid while has_timer
@@ -266,8 +270,16 @@ class Simulation {
 
   void op(const ObjectRef& ref, OpCode code, std::uint64_t arg) {
     if (inert()) return;
-    ledger_.append(ev::Op{current_, ref.id, code, arg});
+    FiberRec& f = cur();
+    ledger_.op(current_, ref.id, code, arg, f.where.line() == 0 ? 0 : site_id(f.where));
+    f.where = {};
   }
+
+  void at(const std::source_location& where) noexcept {
+    if (!tearing_down_) cur().where = where;
+  }
+  // "examples/pipeline.cpp:42" for where, "" when unknown.
+  std::string where_text(const FiberRec& f) const;
 
   void wake(FiberId id);
 
@@ -312,6 +324,23 @@ class Simulation {
 
  private:
   FiberRec& cur() { return *fibers_[current_.value]; }
+
+  // The run's id for a source location (a Site event on first use); 0 for code in a standard or
+  // Omega header, which would only point at the wrapper (std::lock_guard) rather than the user.
+  std::uint32_t site_id(const std::source_location& where);
+  struct SiteKey {
+    const char* file;
+    std::uint32_t line, column;
+    friend bool operator==(const SiteKey&, const SiteKey&) = default;
+  };
+  struct SiteKeyHash {
+    std::size_t operator()(const SiteKey& k) const noexcept {
+      return std::hash<const void*>{}(k.file) ^ (std::size_t{k.line} << 20 ^ k.column);
+    }
+  };
+  // By the compiler's location data, whose address never reaches the ledger: ids come from
+  // first use in this run.
+  std::unordered_map<SiteKey, std::uint32_t, SiteKeyHash> site_ids_;
 
   FiberRec& rec(FiberId id, const char* what);
 

@@ -49,15 +49,15 @@ class Atomic : public detail::Primitive {
   Atomic(const Atomic&) = delete;
   Atomic& operator=(const Atomic&) = delete;
 
-  T load(std::memory_order = std::memory_order_seq_cst) {
-    if (!begin("omega::Atomic::load", detail::op_id<"atomic.load">())) return value_;
+  T load(std::memory_order = std::memory_order_seq_cst, std::source_location where = std::source_location::current()) {
+    if (!begin("omega::Atomic::load", detail::op_id<"atomic.load">(), where)) return value_;
     record(sim::OpCode::read, detail::value_arg(value_));
     return value_;
   }
   operator T() { return load(); }  // NOLINT: implicit like std::atomic's
 
-  void store(T value, std::memory_order = std::memory_order_seq_cst) {
-    if (!begin("omega::Atomic::store", detail::op_id<"atomic.store">())) return;
+  void store(T value, std::memory_order = std::memory_order_seq_cst, std::source_location where = std::source_location::current()) {
+    if (!begin("omega::Atomic::store", detail::op_id<"atomic.store">(), where)) return;
     value_ = value;
     record(sim::OpCode::write, detail::value_arg(value_));
   }
@@ -67,8 +67,8 @@ class Atomic : public detail::Primitive {
     return value;
   }
 
-  T exchange(T value, std::memory_order = std::memory_order_seq_cst) {
-    if (!begin("omega::Atomic::exchange", detail::op_id<"atomic.rmw">())) return value_;
+  T exchange(T value, std::memory_order = std::memory_order_seq_cst, std::source_location where = std::source_location::current()) {
+    if (!begin("omega::Atomic::exchange", detail::op_id<"atomic.rmw">(), where)) return value_;
     const T old = value_;
     value_ = value;
     record(sim::OpCode::read_modify_write, detail::value_arg(value_));
@@ -77,41 +77,48 @@ class Atomic : public detail::Primitive {
 
   // If the value equals `expected` (by ==), stores `desired` and returns true; otherwise loads the
   // value into `expected` and returns false.
-  bool compare_exchange_strong(T& expected, T desired, std::memory_order = std::memory_order_seq_cst) {
-    return cas(expected, desired, "omega::Atomic::compare_exchange_strong");
+  bool compare_exchange_strong(T& expected, T desired, std::memory_order = std::memory_order_seq_cst,
+                               std::source_location where = std::source_location::current()) {
+    return cas(expected, desired, "omega::Atomic::compare_exchange_strong", where);
   }
   bool compare_exchange_strong(T& expected, T desired, std::memory_order /*success*/,
-                               std::memory_order /*failure*/) {
-    return cas(expected, desired, "omega::Atomic::compare_exchange_strong");
+                               std::memory_order /*failure*/, std::source_location where = std::source_location::current()) {
+    return cas(expected, desired, "omega::Atomic::compare_exchange_strong", where);
   }
   // As compare_exchange_strong: never fails spuriously in a simulation (see the top of this file).
-  bool compare_exchange_weak(T& expected, T desired, std::memory_order = std::memory_order_seq_cst) {
-    return cas(expected, desired, "omega::Atomic::compare_exchange_weak");
+  bool compare_exchange_weak(T& expected, T desired, std::memory_order = std::memory_order_seq_cst,
+                             std::source_location where = std::source_location::current()) {
+    return cas(expected, desired, "omega::Atomic::compare_exchange_weak", where);
   }
   bool compare_exchange_weak(T& expected, T desired, std::memory_order /*success*/,
-                             std::memory_order /*failure*/) {
-    return cas(expected, desired, "omega::Atomic::compare_exchange_weak");
+                             std::memory_order /*failure*/, std::source_location where = std::source_location::current()) {
+    return cas(expected, desired, "omega::Atomic::compare_exchange_weak", where);
   }
   // The original name of compare_exchange_strong.
-  bool compare_exchange(T& expected, T desired) {
-    return cas(expected, desired, "omega::Atomic::compare_exchange");
+  bool compare_exchange(T& expected, T desired, std::source_location where = std::source_location::current()) {
+    return cas(expected, desired, "omega::Atomic::compare_exchange", where);
   }
 
   // Each returns the value before the operation.
-  T fetch_add(T delta, std::memory_order = std::memory_order_seq_cst) requires detail::AtomicArithmetic<T> {
-    return rmw("omega::Atomic::fetch_add", [delta](T v) { return add(v, delta); });
+  T fetch_add(T delta, std::memory_order = std::memory_order_seq_cst, std::source_location where = std::source_location::current())
+      requires detail::AtomicArithmetic<T> {
+    return rmw("omega::Atomic::fetch_add", [delta](T v) { return add(v, delta); }, where);
   }
-  T fetch_sub(T delta, std::memory_order = std::memory_order_seq_cst) requires detail::AtomicArithmetic<T> {
-    return rmw("omega::Atomic::fetch_sub", [delta](T v) { return sub(v, delta); });
+  T fetch_sub(T delta, std::memory_order = std::memory_order_seq_cst, std::source_location where = std::source_location::current())
+      requires detail::AtomicArithmetic<T> {
+    return rmw("omega::Atomic::fetch_sub", [delta](T v) { return sub(v, delta); }, where);
   }
-  T fetch_and(T bits, std::memory_order = std::memory_order_seq_cst) requires detail::AtomicIntegral<T> {
-    return rmw("omega::Atomic::fetch_and", [bits](T v) { return static_cast<T>(v & bits); });
+  T fetch_and(T bits, std::memory_order = std::memory_order_seq_cst, std::source_location where = std::source_location::current())
+      requires detail::AtomicIntegral<T> {
+    return rmw("omega::Atomic::fetch_and", [bits](T v) { return static_cast<T>(v & bits); }, where);
   }
-  T fetch_or(T bits, std::memory_order = std::memory_order_seq_cst) requires detail::AtomicIntegral<T> {
-    return rmw("omega::Atomic::fetch_or", [bits](T v) { return static_cast<T>(v | bits); });
+  T fetch_or(T bits, std::memory_order = std::memory_order_seq_cst, std::source_location where = std::source_location::current())
+      requires detail::AtomicIntegral<T> {
+    return rmw("omega::Atomic::fetch_or", [bits](T v) { return static_cast<T>(v | bits); }, where);
   }
-  T fetch_xor(T bits, std::memory_order = std::memory_order_seq_cst) requires detail::AtomicIntegral<T> {
-    return rmw("omega::Atomic::fetch_xor", [bits](T v) { return static_cast<T>(v ^ bits); });
+  T fetch_xor(T bits, std::memory_order = std::memory_order_seq_cst, std::source_location where = std::source_location::current())
+      requires detail::AtomicIntegral<T> {
+    return rmw("omega::Atomic::fetch_xor", [bits](T v) { return static_cast<T>(v ^ bits); }, where);
   }
 
   // The operators return the new value (post-increment / post-decrement: the old one), each one
@@ -129,8 +136,8 @@ class Atomic : public detail::Primitive {
   bool is_lock_free() const noexcept { return true; }
 
  private:
-  bool cas(T& expected, T desired, const char* api) {
-    if (!begin(api, detail::op_id<"atomic.rmw">())) return false;
+  bool cas(T& expected, T desired, const char* api, const std::source_location& where) {
+    if (!begin(api, detail::op_id<"atomic.rmw">(), where)) return false;
     if (value_ == expected) {
       value_ = desired;
       record(sim::OpCode::read_modify_write, detail::value_arg(value_));
@@ -143,8 +150,8 @@ class Atomic : public detail::Primitive {
 
   // One read-modify-write: the scheduling point, value_ = f(value_), the Op event; returns the old value.
   template <class F>
-  T rmw(const char* api, F f) {
-    if (!begin(api, detail::op_id<"atomic.rmw">())) return value_;
+  T rmw(const char* api, F f, const std::source_location& where) {
+    if (!begin(api, detail::op_id<"atomic.rmw">(), where)) return value_;
     const T old = value_;
     value_ = f(old);
     record(sim::OpCode::read_modify_write, detail::value_arg(value_));

@@ -27,24 +27,27 @@ class Channel : public detail::Primitive {
   explicit Channel(std::size_t capacity, std::string name = {})
       : Primitive("channel", std::move(name)), capacity_(capacity) {}
 
-  void send(T value) { send_until(std::move(value), std::nullopt, "omega::Channel::send"); }
+  // `where` (every operation): the caller's source location, for reports; leave it defaulted.
+  void send(T value, std::source_location where = std::source_location::current()) {
+    send_until(std::move(value), std::nullopt, "omega::Channel::send", where);
+  }
 
   template <class Rep, class Period>
-  bool send_for(T value, std::chrono::duration<Rep, Period> timeout) {
-    return send_until(std::move(value), timeout_deadline(timeout), "omega::Channel::send_for");
+  bool send_for(T value, std::chrono::duration<Rep, Period> timeout, std::source_location where = std::source_location::current()) {
+    return send_until(std::move(value), timeout_deadline(timeout), "omega::Channel::send_for", where);
   }
 
   // The next value, or std::nullopt once the channel is closed and drained.
-  std::optional<T> recv() { return recv_until(std::nullopt, "omega::Channel::recv"); }
+  std::optional<T> recv(std::source_location where = std::source_location::current()) { return recv_until(std::nullopt, "omega::Channel::recv", where); }
 
   // The next value, or std::nullopt on timeout or when closed and drained (closed() tells which).
   template <class Rep, class Period>
-  std::optional<T> recv_for(std::chrono::duration<Rep, Period> timeout) {
-    return recv_until(timeout_deadline(timeout), "omega::Channel::recv_for");
+  std::optional<T> recv_for(std::chrono::duration<Rep, Period> timeout, std::source_location where = std::source_location::current()) {
+    return recv_until(timeout_deadline(timeout), "omega::Channel::recv_for", where);
   }
 
-  void close() {
-    if (!begin("omega::Channel::close", detail::op_id<"channel.close">())) return;
+  void close(std::source_location where = std::source_location::current()) {
+    if (!begin("omega::Channel::close", detail::op_id<"channel.close">(), where)) return;
     if (closed_)
       throw UsageError("fiber " + detail::label(detail::me()) + " closes " + describe() +
                        " twice (step " + std::to_string(detail::step()) + ")");
@@ -82,8 +85,8 @@ class Channel : public detail::Primitive {
                         ", which is closed (step " + std::to_string(detail::step()) + ")");
   }
 
-  bool send_until(T value, std::optional<std::uint64_t> deadline, const char* api) {
-    if (!begin(api, detail::op_id<"channel.send">())) return false;
+  bool send_until(T value, std::optional<std::uint64_t> deadline, const char* api, const std::source_location& where) {
+    if (!begin(api, detail::op_id<"channel.send">(), where)) return false;
     if (closed_) throw_closed("sends on");
     const std::uint64_t hash = detail::value_hash(value);
     if (!receivers_.empty()) {  // hand over to the longest waiting receiver
@@ -117,8 +120,9 @@ class Channel : public detail::Primitive {
     throw_closed("was blocked sending on");
   }
 
-  std::optional<T> recv_until(std::optional<std::uint64_t> deadline, const char* api) {
-    if (!begin(api, detail::op_id<"channel.recv">())) return std::nullopt;
+  std::optional<T> recv_until(std::optional<std::uint64_t> deadline, const char* api,
+                              const std::source_location& where) {
+    if (!begin(api, detail::op_id<"channel.recv">(), where)) return std::nullopt;
     if (!buffer_.empty()) {
       std::optional<T> v(std::move(buffer_.front()));
       buffer_.pop_front();

@@ -18,8 +18,9 @@ class IVar : public detail::Primitive {
  public:
   explicit IVar(std::string name = {}) : Primitive("ivar", std::move(name)) {}
 
-  void put(T value) {
-    if (!begin("omega::IVar::put", detail::op_id<"ivar.put">())) return;
+  // `where` (every operation): the caller's source location, for reports; leave it defaulted.
+  void put(T value, std::source_location where = std::source_location::current()) {
+    if (!begin("omega::IVar::put", detail::op_id<"ivar.put">(), where)) return;
     if (value_) {
       throw UsageError("fiber " + detail::label(detail::me()) + " puts to " + describe() +
                        ", already filled by fiber " + detail::label(putter_) + " (an IVar is write-once; step " +
@@ -33,8 +34,8 @@ class IVar : public detail::Primitive {
   }
 
   // Blocks until filled; returns a copy of the value.
-  T get() {
-    if (!begin("omega::IVar::get", detail::op_id<"ivar.get">())) return teardown_value();
+  T get(std::source_location where = std::source_location::current()) {
+    if (!begin("omega::IVar::get", detail::op_id<"ivar.get">(), where)) return teardown_value();
     if (!value_) {
       waiters_.push_back(detail::me());
       sim::kernel::block(sim::BlockReason::ivar, describe() + " (empty)", {object_id(), {}});
@@ -43,15 +44,15 @@ class IVar : public detail::Primitive {
     return *value_;
   }
 
-  std::optional<T> try_get() {
-    if (!begin("omega::IVar::try_get", detail::op_id<"ivar.get">())) return value_;
+  std::optional<T> try_get(std::source_location where = std::source_location::current()) {
+    if (!begin("omega::IVar::try_get", detail::op_id<"ivar.get">(), where)) return value_;
     if (value_) record(sim::OpCode::get, detail::value_hash(*value_));
     return value_;
   }
 
   template <class Rep, class Period>
-  std::optional<T> get_for(std::chrono::duration<Rep, Period> timeout) {
-    if (!begin("omega::IVar::get_for", detail::op_id<"ivar.get">())) return value_;
+  std::optional<T> get_for(std::chrono::duration<Rep, Period> timeout, std::source_location where = std::source_location::current()) {
+    if (!begin("omega::IVar::get_for", detail::op_id<"ivar.get">(), where)) return value_;
     if (!value_) {
       waiters_.push_back(detail::me());
       if (!sim::kernel::block_until(sim::BlockReason::ivar, describe() + " (empty)",

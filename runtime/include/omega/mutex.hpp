@@ -18,13 +18,14 @@ class Mutex : public detail::Primitive {
  public:
   explicit Mutex(std::string name = {});
 
-  void lock();
-  bool try_lock();
+  // `where` (every operation): the caller's source location, for reports; leave it defaulted.
+  void lock(std::source_location where = std::source_location::current());
+  bool try_lock(std::source_location where = std::source_location::current());
   template <class Rep, class Period>
-  bool try_lock_for(std::chrono::duration<Rep, Period> timeout) {
-    return try_lock_for_ns(detail::to_ns(timeout));
+  bool try_lock_for(std::chrono::duration<Rep, Period> timeout, std::source_location where = std::source_location::current()) {
+    return try_lock_for_ns(detail::to_ns(timeout), where);
   }
-  void unlock();
+  void unlock(std::source_location where = std::source_location::current());
 
   // The holder in the current run (invalid when unlocked).
   FiberId owner() const noexcept { return stale() ? FiberId{} : owner_; }
@@ -32,7 +33,7 @@ class Mutex : public detail::Primitive {
  private:
   friend class CondVar;
   friend class Serializer;
-  bool try_lock_for_ns(std::uint64_t timeout_ns);
+  bool try_lock_for_ns(std::uint64_t timeout_ns, const std::source_location& where);
   // True when the current fiber holds this mutex in this run (attaches, no scheduling point).
   bool held_by_current_fiber();
   void check_not_holding(const char* op) const;

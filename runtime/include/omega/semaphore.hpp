@@ -14,9 +14,9 @@ class Semaphore : public detail::Primitive {
  public:
   explicit Semaphore(std::uint64_t permits, std::string name = {});
 
-  void acquire();
-  bool try_acquire();
-  void release(std::uint64_t permits = 1);
+  void acquire(std::source_location where = std::source_location::current());
+  bool try_acquire(std::source_location where = std::source_location::current());
+  void release(std::uint64_t permits = 1, std::source_location where = std::source_location::current());
   std::uint64_t available() const noexcept { return stale() ? initial_ : permits_; }
 
  private:

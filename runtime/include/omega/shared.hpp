@@ -18,14 +18,15 @@ class Shared : public detail::Primitive {
   explicit Shared(std::string name = {}, T initial = T{})
       : Primitive("shared", std::move(name)), initial_(initial), value_(std::move(initial)) {}
 
-  T load() {
-    if (!begin("omega::Shared::load", detail::op_id<"shared.load">())) return value_;
+  // `where`: the caller's source location, for reports; leave it defaulted.
+  T load(std::source_location where = std::source_location::current()) {
+    if (!begin("omega::Shared::load", detail::op_id<"shared.load">(), where)) return value_;
     record(sim::OpCode::read, detail::value_arg(value_));
     return value_;
   }
 
-  void store(T value) {
-    if (!begin("omega::Shared::store", detail::op_id<"shared.store">())) return;
+  void store(T value, std::source_location where = std::source_location::current()) {
+    if (!begin("omega::Shared::store", detail::op_id<"shared.store">(), where)) return;
     value_ = std::move(value);
     record(sim::OpCode::write, detail::value_arg(value_));
   }

@@ -19,7 +19,9 @@
 namespace omega::corpus {
 
 // The format version: bumped whenever the bytes a run encodes to change (the golden test pins them).
-inline constexpr std::uint32_t kFormatVersion = 1;
+// Version 2 added source sites (ev::Site, Op::site); version 1 files read as runs without them.
+inline constexpr std::uint32_t kFormatVersion = 2;
+inline constexpr std::uint32_t kOldestReadableVersion = 1;
 // The 8 bytes every ledger file starts with (before the zstd frame).
 inline constexpr char kMagic[8] = {'O', 'M', 'E', 'G', 'A', 'L', 'D', 'G'};
 // zstd level files are written at: they are small, so the strongest regular level costs little.

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <source_location>
 #include <string>
 #include <string_view>
 
@@ -35,7 +36,8 @@ class Primitive {
   // Start of operation `op` (governance name, e.g. "mutex.lock"), called `api` in errors outside
   // a run. Returns false during teardown, when operations do nothing; otherwise attaches
   // (resetting state if new to this run), passes governance, then the scheduling point.
-  bool begin(const char* api, sim::OpId op);
+  // `where`: the user's call (the Op event's site); default: unknown.
+  bool begin(const char* api, sim::OpId op, const std::source_location& where = {});
   // Like begin, without governance or scheduling point (queries that are not operations).
   bool begin_without_point(const char* api);
 

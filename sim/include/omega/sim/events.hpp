@@ -153,6 +153,9 @@ struct Op {
   std::uint32_t object = 0;
   OpCode op = OpCode::read;
   std::uint64_t arg = 0;
+  // Where the user called the operation: a Site id of this run, 0 when unknown (an operator, or a
+  // call from a standard header such as std::lock_guard's). Not part of the in-memory bytes.
+  std::uint32_t site = 0;
   friend bool operator==(const Op&, const Op&) = default;
 };
 
@@ -194,12 +197,24 @@ struct OracleCall {
   friend bool operator==(const OracleCall&, const OracleCall&) = default;
 };
 
+// A source location operations were called from, introduced before the first Op that names it;
+// ids are dense per run from 1. `file` keeps the path's last two components, so the same code
+// built in another directory gives the same events. Kept beside the ledger's bytes, not in them:
+// moving a line must not change a run's digest (a reproduce string would stop matching).
+struct Site {
+  static constexpr std::uint8_t kCode = 23;
+  std::uint32_t site = 0;
+  std::string file;
+  std::uint32_t line = 0;
+  friend bool operator==(const Site&, const Site&) = default;
+};
+
 }  // namespace ev
 
 using Event = std::variant<ev::Spawn, ev::ScheduleChoose, ev::Yield, ev::Block, ev::Wake, ev::Join,
                            ev::Done, ev::Error, ev::Choice, ev::Deadlock, ev::Failure,
                            ev::BudgetExhausted, ev::Divergence, ev::Object, ev::Op,
-                           ev::TimeAdvance, ev::Timeout, ev::Denied, ev::OracleCall>;
+                           ev::TimeAdvance, ev::Timeout, ev::Denied, ev::OracleCall, ev::Site>;
 
 // One line per event, for reports and debugging.
 std::string describe(const Event& e);

@@ -5,6 +5,8 @@
 
 #include <omega/sim/events.hpp>
 #include <omega/sim/governance.hpp>
+
+#include <source_location>
 #include <omega/sim/ids.hpp>
 
 #include <cstdint>
@@ -157,8 +159,12 @@ std::uint64_t now_ns();
 // name is recorded as "<kind>#<id>"). Returns true when newly attached: a primitive that outlives
 // a run then resets its state.
 bool attach(ObjectRef& ref, std::string_view kind, std::string_view name);
-// Records an operation on an attached object by the current fiber.
+// Records an operation on an attached object by the current fiber, with the site at() gave it.
 void op(const ObjectRef& ref, OpCode code, std::uint64_t arg = 0);
+// Where the current fiber's next operation was called from (its Op event's site, and where a
+// deadlock report says it waits). Outside a run, or from a standard or Omega header (a
+// std::lock_guard's lock), it records nothing.
+void at(const std::source_location& where) noexcept;
 
 // A data choice in [0, bound), recorded; bound <= 1 is forced (returns 0, consumes nothing).
 std::uint64_t choose(ChoiceKind kind, std::uint64_t bound);

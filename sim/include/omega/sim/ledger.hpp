@@ -1,9 +1,13 @@
 #pragma once
 // The ledger of one run: events kept encoded, so "byte-identical" is literal and appending is cheap.
+// Source sites (ev::Site, ev::Op::site) live beside the bytes, not in them: the digest (hash())
+// covers what ran, not which line it was written on.
 
 #include <omega/sim/ledger_codec.hpp>
 
 #include <cstdint>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace omega::sim {
@@ -13,15 +17,16 @@ class Ledger {
   const ByteBuffer& bytes() const noexcept { return bytes_; }
   std::uint64_t event_count() const noexcept { return events_; }
   bool sealed() const noexcept { return sealed_; }
-  std::vector<Event> events() const { return decode(bytes_, events_); }
+  // The events, with each Site event just before the first Op that names it.
+  std::vector<Event> events() const;
   std::uint64_t hash() const noexcept;  // FNV-1a 64 of the bytes
+  // The sites of this run: sites()[id - 1] is site `id`.
+  const std::vector<ev::Site>& sites() const noexcept { return sites_; }
 
   // After seal() appends are ignored: teardown must not add to a finished record.
   void seal() noexcept { sealed_ = true; }
 
-  void append(const Event& e) {
-    write([&](LedgerWriter& w) { w.event(e); });
-  }
+  void append(const Event& e);
   // Hot-path append: `encode(LedgerWriter&)` writes exactly one event.
   template <class Encode>
   void write(Encode&& encode) {
@@ -30,11 +35,27 @@ class Ledger {
     encode(w);
     ++events_;
   }
+  void op(FiberId fiber, std::uint32_t object, OpCode code, std::uint64_t arg, std::uint32_t site) {
+    if (sealed_) return;
+    LedgerWriter(bytes_).op(fiber, object, code, arg);
+    ++events_;
+    if (site != 0) op_sites_.emplace_back(ops_, site);
+    ++ops_;
+  }
+  // A new site: ids are given in order, from 1.
+  std::uint32_t add_site(std::string file, std::uint32_t line) {
+    const auto id = static_cast<std::uint32_t>(sites_.size() + 1);
+    sites_.push_back(ev::Site{id, std::move(file), line});
+    return id;
+  }
 
  private:
   ByteBuffer bytes_;
   std::uint64_t events_ = 0;
   bool sealed_ = false;
+  std::vector<ev::Site> sites_;
+  std::uint64_t ops_ = 0;  // Op events so far
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> op_sites_;  // (Op ordinal, site), site != 0
 };
 
 }  // namespace omega::sim

@@ -72,11 +72,14 @@ class LedgerWriter {
   void schedule_choose(std::uint64_t step, std::uint64_t decision_index, FiberId chosen,
                        std::uint64_t choice, std::span<const FiberId> ready, FiberId current);
   void yield(FiberId f);
+  void op(FiberId f, std::uint32_t object, OpCode code, std::uint64_t arg);
 
  private:
   ByteBuffer& out_;
 };
 
+// ev::Site and ev::Op::site are not part of this encoding (Ledger keeps them beside the bytes):
+// a Site encodes to nothing and an Op's site is dropped.
 std::vector<std::uint8_t> encode(const Event& e);
 std::vector<std::uint8_t> encode(std::span<const Event> events);
 
