@@ -12,12 +12,6 @@ namespace omega::sim {
 
 namespace {
 
-struct Row {
-  std::uint32_t column = 0;  // fiber id
-  std::string text;
-  bool full_width = false;   // time jumps and the run's end
-};
-
 constexpr std::size_t kCellMax = 44;
 
 // A cell's text in lines of at most kCellMax characters, broken after a space where there is one:
@@ -85,72 +79,77 @@ std::string duration_text(std::uint64_t ns) {
   return fmt::format("{} ns", ns);
 }
 
-std::string interleaving_table(const Ledger& ledger) {
-  const std::vector<Event> events = ledger.events();
+std::vector<InterleavingRow> interleaving_rows(const std::vector<Event>& events,
+                                               const std::vector<std::uint64_t>& steps) {
   std::map<std::uint32_t, std::string> fiber_names;
   std::map<std::uint32_t, std::pair<std::string, std::string>> objects;  // id -> (kind, name)
-  std::vector<Row> rows;
+  std::vector<InterleavingRow> rows;
   const Event* previous = nullptr;
   // A data choice carries no fiber: it belongs to the fiber of the next event that names one (a
   // forced switch leaves no decision behind), or the current fiber of the next decision.
-  std::vector<std::string> choices;
+  std::vector<std::pair<std::string, std::size_t>> choices;  // text, event
   auto flush_choices = [&](std::uint32_t fiber) {
-    for (auto& text : choices) rows.push_back({fiber, std::move(text)});
+    for (auto& [text, event] : choices) rows.push_back({steps[event], fiber, std::move(text), false, event});
     choices.clear();
   };
+  std::size_t at = 0;  // the event being walked
+  auto add = [&](std::uint32_t fiber, std::string text, bool full_width = false) {
+    rows.push_back({steps[at], fiber, std::move(text), full_width, at});
+  };
 
-  for (const Event& e : events) {
+  for (; at < events.size(); ++at) {
+    const Event& e = events[at];
     std::visit(
         [&](const auto& x) {
           using T = std::decay_t<decltype(x)>;
           if constexpr (std::is_same_v<T, ev::Spawn>) {
             fiber_names[x.fiber.value] = x.name;
-            if (x.parent.valid()) rows.push_back({x.parent.value, fmt::format("spawn {} ({})", x.fiber.value, x.name)});
+            if (x.parent.valid()) add(x.parent.value, fmt::format("spawn {} ({})", x.fiber.value, x.name));
           } else if constexpr (std::is_same_v<T, ev::Choice>) {
             // Data choices steer the run as much as scheduling does (the shrinker moves them too).
-            choices.push_back(fmt::format("choice {} {} of {}", to_string(x.kind), x.value, x.bound));
+            choices.emplace_back(fmt::format("choice {} {} of {}", to_string(x.kind), x.value, x.bound), at);
           } else if constexpr (std::is_same_v<T, ev::ScheduleChoose>) {
             flush_choices(x.current.value);
             const bool current_ready = std::find(x.ready.begin(), x.ready.end(), x.current) != x.ready.end();
             const auto* y = previous ? std::get_if<ev::Yield>(previous) : nullptr;
             const bool yielded = y && y->fiber == x.current;
             if (current_ready && !yielded && x.chosen != x.current)
-              rows.push_back({x.current.value, "-- preempted --"});
+              add(x.current.value, "-- preempted --");
           } else if constexpr (std::is_same_v<T, ev::Yield>) {
-            rows.push_back({x.fiber.value, "yield"});
+            add(x.fiber.value, "yield");
           } else if constexpr (std::is_same_v<T, ev::Block>) {
-            rows.push_back({x.fiber.value, "waits on " + x.on});
+            add(x.fiber.value, "waits on " + x.on);
           } else if constexpr (std::is_same_v<T, ev::Join>) {
-            rows.push_back({x.fiber.value, fmt::format("join {}", x.target.value)});
+            add(x.fiber.value, fmt::format("join {}", x.target.value));
           } else if constexpr (std::is_same_v<T, ev::Done>) {
-            rows.push_back({x.fiber.value, "done"});
+            add(x.fiber.value, "done");
           } else if constexpr (std::is_same_v<T, ev::Error>) {
-            rows.push_back({x.fiber.value, "threw " + x.message});
+            add(x.fiber.value, "threw " + x.message);
           } else if constexpr (std::is_same_v<T, ev::Object>) {
             objects[x.object] = {x.kind, x.name};
           } else if constexpr (std::is_same_v<T, ev::Op>) {
             const auto& [kind, name] = objects[x.object];
-            rows.push_back({x.fiber.value, op_text(x, name, kind)});
+            add(x.fiber.value, op_text(x, name, kind));
           } else if constexpr (std::is_same_v<T, ev::OracleCall>) {
             const std::string name = objects[x.oracle].second;
-            rows.push_back({x.fiber.value, "oracle " + name + (x.fault == 1 ? " (error)" : x.fault == 2 ? " (timeout)" : x.fault == 3 ? " (failed)" : "")});
+            add(x.fiber.value, "oracle " + name + (x.fault == 1 ? " (error)" : x.fault == 2 ? " (timeout)" : x.fault == 3 ? " (failed)" : ""));
           } else if constexpr (std::is_same_v<T, ev::TimeAdvance>) {
-            rows.push_back({0, "-- time " + duration_text(x.now_ns) + " --", true});
+            add(0, "-- time " + duration_text(x.now_ns) + " --", true);
           } else if constexpr (std::is_same_v<T, ev::Timeout>) {
-            rows.push_back({x.fiber.value, "timed out"});
+            add(x.fiber.value, "timed out");
           } else if constexpr (std::is_same_v<T, ev::Failure>) {
-            rows.push_back({x.fiber.value, "!! check failed: " + x.message});
+            add(x.fiber.value, "!! check failed: " + x.message);
           } else if constexpr (std::is_same_v<T, ev::Deadlock>) {
-            rows.push_back({0, "!! deadlock: " + x.waits, true});
+            add(0, "!! deadlock: " + x.waits, true);
           } else if constexpr (std::is_same_v<T, ev::BudgetExhausted>) {
-            rows.push_back({0, fmt::format("!! budget exhausted: {} {}", x.budget, x.limit), true});
+            add(0, fmt::format("!! budget exhausted: {} {}", x.budget, x.limit), true);
           } else if constexpr (std::is_same_v<T, ev::Denied>) {
-            rows.push_back({x.fiber.value, "!! denied " + x.op + (x.cap.empty() ? "" : " without " + x.cap)});
+            add(x.fiber.value, "!! denied " + x.op + (x.cap.empty() ? "" : " without " + x.cap));
           } else if constexpr (std::is_same_v<T, ev::Divergence>) {
-            rows.push_back({0, "!! " + x.message, true});
+            add(0, "!! " + x.message, true);
           } else if constexpr (std::is_same_v<T, ev::Wake>) {
             // A notify says whom it woke; other wakes are implied by the rows around them.
-            if (!rows.empty() && rows.back().column == x.by.value && rows.back().text.starts_with("notify ")) {
+            if (!rows.empty() && rows.back().fiber == x.by.value && rows.back().text.starts_with("notify ")) {
               std::string& text = rows.back().text;
               text += text.find(" -> wakes ") == std::string::npos ? " -> wakes " : ", ";
               text += fmt::format("{} ({})", x.fiber.value, fiber_names[x.fiber.value]);
@@ -161,7 +160,7 @@ std::string interleaving_table(const Ledger& ledger) {
     if (!choices.empty() && !std::holds_alternative<ev::Choice>(e) && !std::holds_alternative<ev::ScheduleChoose>(e)) {
       // The row just added names the fiber that drew them: put them before it.
       if (const auto fiber = acting_fiber(e)) {
-        Row last = std::move(rows.back());
+        InterleavingRow last = std::move(rows.back());
         rows.pop_back();
         flush_choices(*fiber);
         rows.push_back(std::move(last));
@@ -171,33 +170,43 @@ std::string interleaving_table(const Ledger& ledger) {
   }
 
   flush_choices(0);
+  return rows;
+}
 
-  // Layout: a row number, then a column per fiber in id order.
+std::string interleaving_table(const Ledger& ledger) {
+  const std::vector<Event> events = ledger.events();
+  const std::vector<InterleavingRow> rows = interleaving_rows(events, ledger.event_steps(events));
+  std::map<std::uint32_t, std::string> fiber_names;
+  for (const Event& e : events)
+    if (const auto* spawn = std::get_if<ev::Spawn>(&e)) fiber_names[spawn->fiber.value] = spawn->name;
+
+  // Layout: the step, then a column per fiber in id order.
   std::vector<std::uint32_t> columns;
   for (const auto& [id, name] : fiber_names) columns.push_back(id);
   std::map<std::uint32_t, std::size_t> width;
   for (std::uint32_t c : columns) width[c] = fmt::format("{} {}", c, fiber_names[c]).size();
-  for (const Row& r : rows)
+  std::size_t number_width = 4;  // "step"
+  for (const InterleavingRow& r : rows) {
+    number_width = std::max(number_width, std::to_string(r.step).size());
     if (!r.full_width)
-      for (const std::string& part : wrap(r.text)) width[r.column] = std::max(width[r.column], part.size());
-  const std::size_t number_width = std::to_string(rows.size()).size();
+      for (const std::string& part : wrap(r.text)) width[r.fiber] = std::max(width[r.fiber], part.size());
+  }
 
-  std::string out = fmt::format("{:>{}}", "#", number_width);
+  std::string out = fmt::format("{:>{}}", "step", number_width);
   std::string rule(number_width, '-');
   for (std::uint32_t c : columns) {
     out += fmt::format(" | {:<{}}", fmt::format("{} {}", c, fiber_names[c]), width[c]);
     rule += "-+-" + std::string(width[c], '-');
   }
   out += "\n" + rule + "\n";
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const Row& r = rows[i];
+  for (const InterleavingRow& r : rows) {
     const std::vector<std::string> parts = r.full_width ? std::vector<std::string>{r.text} : wrap(r.text);
-    for (std::size_t k = 0; k < parts.size(); ++k) {  // continuation lines carry no row number
-      std::string line = k == 0 ? fmt::format("{:>{}}", i + 1, number_width) : std::string(number_width, ' ');
+    for (std::size_t k = 0; k < parts.size(); ++k) {  // continuation lines carry no step
+      std::string line = k == 0 ? fmt::format("{:>{}}", r.step, number_width) : std::string(number_width, ' ');
       if (r.full_width) {
         line += " | " + parts[k];
       } else {
-        for (std::uint32_t c : columns) line += fmt::format(" | {:<{}}", c == r.column ? parts[k] : "", width[c]);
+        for (std::uint32_t c : columns) line += fmt::format(" | {:<{}}", c == r.fiber ? parts[k] : "", width[c]);
       }
       while (!line.empty() && line.back() == ' ') line.pop_back();
       out += line + "\n";

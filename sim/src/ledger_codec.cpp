@@ -451,4 +451,26 @@ std::vector<Event> Ledger::events() const {
   return merged;
 }
 
+std::vector<std::uint64_t> Ledger::event_steps(const std::vector<Event>& events) const {
+  std::vector<std::uint64_t> steps;
+  steps.reserve(events.size());
+  std::uint64_t ordinal = 0, step = 0;
+  for (const Event& e : events) {
+    if (std::holds_alternative<ev::Site>(e)) {
+      steps.push_back(step);  // fixed below: a site belongs to the Op it introduces
+      continue;
+    }
+    if (step_starts_.empty()) {
+      if (const auto* c = std::get_if<ev::ScheduleChoose>(&e)) step = c->step;
+    } else {
+      while (step < step_starts_.size() && step_starts_[step] <= ordinal) ++step;
+    }
+    steps.push_back(step);
+    ++ordinal;
+  }
+  for (std::size_t i = steps.size(); i-- > 1;)
+    if (std::holds_alternative<ev::Site>(events[i - 1])) steps[i - 1] = steps[i];
+  return steps;
+}
+
 }  // namespace omega::sim

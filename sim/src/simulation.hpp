@@ -39,8 +39,8 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <map>
 #include <source_location>
-#include <unordered_map>
 #include <typeinfo>
 #include <vector>
 
@@ -329,18 +329,12 @@ class Simulation {
   // Omega header, which would only point at the wrapper (std::lock_guard) rather than the user.
   std::uint32_t site_id(const std::source_location& where);
   struct SiteKey {
-    const char* file;
+    std::uintptr_t file;  // the compiler's string: only looked up, never ordered in output
     std::uint32_t line, column;
-    friend bool operator==(const SiteKey&, const SiteKey&) = default;
+    friend auto operator<=>(const SiteKey&, const SiteKey&) = default;
   };
-  struct SiteKeyHash {
-    std::size_t operator()(const SiteKey& k) const noexcept {
-      return std::hash<const void*>{}(k.file) ^ (std::size_t{k.line} << 20 ^ k.column);
-    }
-  };
-  // By the compiler's location data, whose address never reaches the ledger: ids come from
-  // first use in this run.
-  std::unordered_map<SiteKey, std::uint32_t, SiteKeyHash> site_ids_;
+  // Ids come from first use in this run, never from the key's address.
+  std::map<SiteKey, std::uint32_t> site_ids_;
 
   FiberRec& rec(FiberId id, const char* what);
 
@@ -495,6 +489,7 @@ class Simulation {
   void decide(PointKind kind) {
     FiberRec& f = cur();
     ++step_;
+    ledger_.begin_step();
     ++f.steps;
     if (kind == PointKind::yield)
       ++f.yields_in_row;

@@ -26,7 +26,7 @@ bool library_file(std::string_view file) {
 }  // namespace
 
 std::uint32_t Simulation::site_id(const std::source_location& where) {
-  const SiteKey key{where.file_name(), where.line(), where.column()};
+  const SiteKey key{reinterpret_cast<std::uintptr_t>(where.file_name()), where.line(), where.column()};
   if (auto it = site_ids_.find(key); it != site_ids_.end()) return it->second;
   if (ledger_.sealed()) return 0;
   const std::string_view file = where.file_name();

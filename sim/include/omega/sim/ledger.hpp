@@ -23,6 +23,15 @@ class Ledger {
   // The sites of this run: sites()[id - 1] is site `id`.
   const std::vector<ev::Site>& sites() const noexcept { return sites_; }
 
+  // The kernel's step counter (scheduling points so far), also kept beside the bytes: messages
+  // say "at step N" and the interleaving and trace number their rows the same way.
+  void begin_step() {
+    if (!sealed_) step_starts_.push_back(events_);
+  }
+  // The step each of `events` (this ledger's events()) happened in: 0 before the first point. A
+  // ledger rebuilt by append() has no step record; its steps are those of its ScheduleChoose events.
+  std::vector<std::uint64_t> event_steps(const std::vector<Event>& events) const;
+
   // After seal() appends are ignored: teardown must not add to a finished record.
   void seal() noexcept { sealed_ = true; }
 
@@ -56,6 +65,7 @@ class Ledger {
   std::vector<ev::Site> sites_;
   std::uint64_t ops_ = 0;  // Op events so far
   std::vector<std::pair<std::uint64_t, std::uint32_t>> op_sites_;  // (Op ordinal, site), site != 0
+  std::vector<std::uint64_t> step_starts_;  // [k]: the event ordinal (Sites not counted) step k + 1 began at
 };
 
 }  // namespace omega::sim
