@@ -83,18 +83,19 @@ std::vector<InterleavingRow> interleaving_rows(const std::vector<Event>& events,
                                                const std::vector<std::uint64_t>& steps) {
   std::map<std::uint32_t, std::string> fiber_names;
   std::map<std::uint32_t, std::pair<std::string, std::string>> objects;  // id -> (kind, name)
+  std::map<std::uint32_t, std::string> sites;                             // id -> "file.cpp:42"
   std::vector<InterleavingRow> rows;
   const Event* previous = nullptr;
   // A data choice carries no fiber: it belongs to the fiber of the next event that names one (a
   // forced switch leaves no decision behind), or the current fiber of the next decision.
   std::vector<std::pair<std::string, std::size_t>> choices;  // text, event
   auto flush_choices = [&](std::uint32_t fiber) {
-    for (auto& [text, event] : choices) rows.push_back({steps[event], fiber, std::move(text), false, event});
+    for (auto& [text, event] : choices) rows.push_back({steps[event], fiber, std::move(text), false, event, {}});
     choices.clear();
   };
   std::size_t at = 0;  // the event being walked
   auto add = [&](std::uint32_t fiber, std::string text, bool full_width = false) {
-    rows.push_back({steps[at], fiber, std::move(text), full_width, at});
+    rows.push_back({steps[at], fiber, std::move(text), full_width, at, {}});
   };
 
   for (; at < events.size(); ++at) {
@@ -127,9 +128,15 @@ std::vector<InterleavingRow> interleaving_rows(const std::vector<Event>& events,
             add(x.fiber.value, "threw " + x.message);
           } else if constexpr (std::is_same_v<T, ev::Object>) {
             objects[x.object] = {x.kind, x.name};
+          } else if constexpr (std::is_same_v<T, ev::Site>) {
+            // The file's name, not its folder: cells are narrow, and the name finds the line.
+            const auto slash = x.file.rfind('/');
+            sites[x.site] = fmt::format("{}:{}", slash == std::string::npos ? x.file : x.file.substr(slash + 1), x.line);
           } else if constexpr (std::is_same_v<T, ev::Op>) {
             const auto& [kind, name] = objects[x.object];
+            const auto site = sites.find(x.site);
             add(x.fiber.value, op_text(x, name, kind));
+            if (site != sites.end()) rows.back().site = site->second;
           } else if constexpr (std::is_same_v<T, ev::OracleCall>) {
             const std::string name = objects[x.oracle].second;
             add(x.fiber.value, "oracle " + name + (x.fault == 1 ? " (error)" : x.fault == 2 ? " (timeout)" : x.fault == 3 ? " (failed)" : ""));
@@ -189,7 +196,7 @@ std::string interleaving_table(const Ledger& ledger) {
   for (const InterleavingRow& r : rows) {
     number_width = std::max(number_width, std::to_string(r.step).size());
     if (!r.full_width)
-      for (const std::string& part : wrap(r.text)) width[r.fiber] = std::max(width[r.fiber], part.size());
+      for (const std::string& part : wrap(r.located_text())) width[r.fiber] = std::max(width[r.fiber], part.size());
   }
 
   std::string out = fmt::format("{:>{}}", "step", number_width);
@@ -200,7 +207,7 @@ std::string interleaving_table(const Ledger& ledger) {
   }
   out += "\n" + rule + "\n";
   for (const InterleavingRow& r : rows) {
-    const std::vector<std::string> parts = r.full_width ? std::vector<std::string>{r.text} : wrap(r.text);
+    const std::vector<std::string> parts = r.full_width ? std::vector<std::string>{r.text} : wrap(r.located_text());
     for (std::size_t k = 0; k < parts.size(); ++k) {  // continuation lines carry no step
       std::string line = k == 0 ? fmt::format("{:>{}}", r.step, number_width) : std::string(number_width, ' ');
       if (r.full_width) {

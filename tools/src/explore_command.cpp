@@ -1,16 +1,17 @@
 // `explore`: see explore_command.hpp. The exploration itself runs in worker processes
-// (worker_pool.cpp) or threads (sim::explore); this file turns the report into text, the corpus and,
-// with --critic, findings whose repairs are checked by exploring again with the repair imposed.
+// (worker_pool.cpp) or threads (sim::explore); this file turns the report into the figures the
+// report prints (results.hpp), the corpus and, with --critic, findings whose repairs are checked by
+// exploring again with the repair imposed.
 
 #include "explore_command.hpp"
 #include "log.hpp"
 
 #include "cli_input.hpp"
 #include "critic_explore.hpp"
-#include "critic_json.hpp"
 #include "interrupt.hpp"
 #include "junit.hpp"
 #include "report.hpp"
+#include "results.hpp"
 #include "worker.hpp"
 
 #include <omega/corpus/ledger_file.hpp>
@@ -46,36 +47,6 @@ namespace omega::cli {
 
 namespace {
 
-
-
-void print_explore_report(const Scenario& s, const sim::ExploreReport& r, const ExploreArgs& a,
-                          const SeedRange& range, const sim::Shard& shard) {
-  const std::string shard_text = shard.count > 1 ? fmt::format(", shard {}/{}", shard.index, shard.count) : "";
-  const std::string distinct =
-      r.distinct_approximate ? fmt::format("~{} distinct (approximate)", r.distinct_schedules)
-                             : fmt::format("{} distinct", r.distinct_schedules);
-  std::printf("%s: %llu schedules (%s, seeds %llu..%llu%s%s), %s, %llu failures, %zu signatures, %.0f schedules/s\n",
-              s.name.c_str(), static_cast<unsigned long long>(r.schedules), a.policy.c_str(),
-              static_cast<unsigned long long>(range.first), static_cast<unsigned long long>(range.last),
-              shard_text.c_str(), r.pct_steps ? fmt::format(", pct steps {}", r.pct_steps).c_str() : "",
-              distinct.c_str(), static_cast<unsigned long long>(r.failures), r.signatures.size(),
-              r.seconds > 0 ? static_cast<double>(r.schedules) / r.seconds : 0.0);
-  if (r.stopped_early)
-    std::printf("  stopped after %llu failures (--stop-after)\n", static_cast<unsigned long long>(a.stop_after));
-  if (r.interrupted) {
-    const sim::ShardSeeds seeds(range.first, range.last, shard);
-    const std::string why = stop_signal() == SIGINT    ? "interrupted (SIGINT)"
-                            : stop_signal() == SIGTERM ? "interrupted (SIGTERM)"
-                                                            : fmt::format("time box reached (--max-time {})", a.max_time);
-    std::printf("  %s: covered %llu of %llu seeds%s\n", why.c_str(), static_cast<unsigned long long>(r.schedules),
-                static_cast<unsigned long long>(seeds.size_saturated()),
-                r.schedules ? fmt::format(", up to seed {}", seeds[r.schedules - 1]).c_str() : "");
-  }
-  if (r.signatures_dropped)
-    std::printf("  %llu more failures had further signatures (only the first %zu are kept)\n",
-                static_cast<unsigned long long>(r.signatures_dropped), sim::ExploreReport::kMaxSignatures);
-}
-
 // One exploration of one scenario: what to explore and how.
 struct Plan {
   std::string prog, policy;
@@ -92,8 +63,7 @@ struct Plan {
 
 struct Exploration {
   sim::ExploreReport report;
-  std::vector<std::string> shrunk;  // in workers: per signature (in-process, shrinking happens later)
-  std::vector<std::optional<std::vector<std::uint64_t>>> minimal;
+  std::vector<ShrinkOutcome> shrunk;  // in workers: per signature (in-process, shrinking happens later)
   CriticFold critic;
 };
 
@@ -118,7 +88,6 @@ Exploration explore_one(const Scenario& s, const Plan& p) {
     PoolReport pr = explore_in_workers(o);
     out.report = std::move(pr.report);
     out.shrunk = std::move(pr.shrunk);
-    out.minimal = std::move(pr.minimal);
     return out;
   }
   RunInspector inspector(s.name);
@@ -142,7 +111,6 @@ Exploration explore_one(const Scenario& s, const Plan& p) {
     o.on_inspection = on_inspection;
   }
   out.report = sim::explore(o, s.body);
-  out.minimal.assign(out.report.signatures.size(), std::nullopt);
   return out;
 }
 
@@ -242,26 +210,24 @@ class RepairChecker {
 };
 
 // The critic's findings over an exploration: each with its first seed, its repairs checked where
-// the simulator can, and its ledger saved to the corpus. True when there is a finding.
-bool report_critic(const Scenario& s, const Plan& plan, const ExploreArgs& a, const sim::ExploreReport& r,
-                   const CriticFold& fold, const std::optional<std::filesystem::path>& corpus_dir) {
-  std::vector<SeededFinding> findings = fold.findings(s.name);
-  std::printf("  critic: %zu findings over %llu schedules\n", findings.size(),
-              static_cast<unsigned long long>(r.schedules));
+// the simulator can, and its ledger saved to the corpus.
+std::vector<CriticFigures> critic_figures(const Scenario& s, const Plan& plan, const ExploreArgs& a,
+                                          const sim::ExploreReport& r, const CriticFold& fold,
+                                          const std::optional<std::filesystem::path>& corpus_dir) {
+  std::vector<CriticFigures> out;
   RepairChecker checker(s, plan, a.check_seeds);
-  for (std::size_t i = 0; i < findings.size(); ++i) {
-    auto& f = findings[i];
+  for (SeededFinding& f : fold.findings(s.name)) {
     checker.check(f.finding);
-    std::printf("  (c%zu) %s", i + 1, finding_text(f.finding, "").c_str());
-    std::printf("      reproduce: %s\n", reproduce_seed(plan.prog, s.name, f.seed, f.policy, r.pct_steps).c_str());
+    CriticFigures c{f, reproduce_seed(plan.prog, s.name, f.seed, f.policy, r.pct_steps), std::nullopt};
     if (corpus_dir) {
       sim::RunOptions o;
       o.seed = f.seed;
       o.policy = sim::policy_for_seed(a.policy, f.seed, r.pct_steps);
-      std::printf("      corpus: %s\n", save_to_corpus(*corpus_dir, s, o, true).c_str());
+      c.corpus = save_to_corpus(*corpus_dir, s, o, true);
     }
+    out.push_back(std::move(c));
   }
-  return !findings.empty();
+  return out;
 }
 
 }  // namespace
@@ -297,6 +263,7 @@ int cmd_explore(const ExploreArgs& a, const std::string& prog) {
   InterruptGuard guard;
   const auto stop = [&] { return stop_signal() != 0 || (deadline && Clock::now() >= *deadline); };  // lint: allow(wall-clock) time box only
   const bool tty = ::isatty(STDERR_FILENO) == 1;
+  ExploreOutput out(explore_context(a, prog, range, shard));
   bool found = false;
   std::vector<std::string> skipped;
   std::vector<JunitSuite> junit_suites;  // --junit: a test suite per scenario
@@ -337,11 +304,11 @@ int cmd_explore(const ExploreArgs& a, const std::string& prog) {
       };
     }
     // Each new signature goes to the corpus the moment it is folded in (in seed order).
-    std::vector<std::string> saved;
+    std::vector<CorpusSaved> saved;
     if (corpus_dir)
       plan.on_signature = [&](const sim::FailureSignature& sig, std::uint64_t k) {
         if (sig.outcome == sim::Outcome::crash || sig.outcome == sim::Outcome::hang) {
-          saved.push_back("not saved: a crash or hang has no ledger to save (its process died)");
+          saved.push_back(not_saved("a crash or hang has no ledger to save (its process died)"));
           return;
         }
         sim::RunOptions o;
@@ -359,76 +326,72 @@ int cmd_explore(const ExploreArgs& a, const std::string& prog) {
     spdlog::info("explore {}: {} schedules, {} failures, {} signatures", s->name, r.schedules, r.failures,
                  r.signatures.size());
     if (!a.quiet && tty) std::fprintf(stderr, "\r\033[K");
-    print_explore_report(*s, r, a, range, shard);
-    JunitSuite suite{s->name, {}};
+    ExploreFigures fig;
+    fig.scenario = s->name;
+    const sim::ShardSeeds seeds(range.first, range.last, shard);
+    fig.seeds_total = seeds.size_saturated();
+    if (r.interrupted) {
+      fig.interrupted = stop_signal() == SIGINT    ? "interrupted (SIGINT)"
+                        : stop_signal() == SIGTERM ? "interrupted (SIGTERM)"
+                                                   : fmt::format("time box reached (--max-time {})", a.max_time);
+      if (r.schedules) fig.up_to_seed = seeds[r.schedules - 1];
+    }
     for (std::size_t i = 0; i < r.signatures.size(); ++i) {
       const auto& sig = r.signatures[i];
-      const std::string head = fmt::format("  [{}] {} x{}, first at seed {} (found by {}): {}\n", i + 1,
-                                           sim::to_string(sig.outcome), sig.count, sig.first_seed, sig.policy,
-                                           sig.message);
-      std::string detail =
-          fmt::format("      reproduce: {}\n", reproduce_seed(prog, s->name, sig.first_seed, sig.policy, r.pct_steps));
+      FailureFigures f;
+      f.outcome = sig.outcome;
+      f.signature = sig.signature;
+      f.message = sig.message;
+      f.found_by = sig.policy;
+      f.count = sig.count;
+      f.first_seed = sig.first_seed;
+      f.reproduce = reproduce_seed(prog, s->name, sig.first_seed, sig.policy, r.pct_steps);
       if (!a.no_shrink) {
         if (in_workers) {
-          detail += x.shrunk[i];
+          f.shrink = std::move(x.shrunk[i]);
         } else if (stop()) {
-          detail += "      (not shrunk: stopped early)\n";
+          f.shrink = ShrinkOutcome{std::nullopt, "stopped early"};
         } else {
           sim::RunOptions again;
           again.seed = sig.first_seed;
           again.policy = sim::policy_for_seed(a.policy, sig.first_seed, r.pct_steps);
-          Shrunk sh = shrunk_report(*s, sim::run(again, s->body).choices(),
-                                    {a.max_runs, a.trace == "full", stop}, prog, "      ");
-          detail += sh.text;
-          x.minimal[i] = std::move(sh.minimal);
+          f.shrink = ShrinkOutcome{
+              shrink_failure(*s, sim::run(again, s->body).choices(), {a.max_runs, a.trace == "full", stop}, prog), ""};
         }
       }
       if (corpus_dir && i < saved.size()) {
-        if (x.minimal[i] && saved[i].rfind("not saved", 0) != 0 && saved[i].rfind("NOT SAVED", 0) != 0) {
+        if (f.shrink && f.shrink->figures && !saved[i].path.empty()) {
           sim::RunOptions o;
-          o.policy = sim::vector_of(*x.minimal[i]);
+          o.policy = sim::vector_of(f.shrink->figures->minimal);
           saved[i] = save_to_corpus(*corpus_dir, *s, o);  // the shrunk case replaces the one found
         }
-        detail += fmt::format("      corpus: {}\n", saved[i]);
+        f.corpus = saved[i];
       }
-      std::fputs((head + detail).c_str(), stdout);
-      // JUnit: a failing test case per failure signature, the reproduce command and the shrunk
-      // interleaving in its message, so CI shows them without opening the log.
-      suite.cases.push_back({fmt::format("[{}] {}", i + 1, sig.signature), s->name, 0,
-                             sig.message + "\n" + detail, std::nullopt, ""});
+      fig.failures.push_back(std::move(f));
     }
-    for (const auto& n : r.nondeterminism) {
-      const std::string text = fmt::format(
-          "uncontrolled nondeterminism at seed {} ({}): the same schedule gave a different ledger; {}", n.seed,
-          n.policy, n.detail);
-      std::printf("  %s\n", text.c_str());
-      suite.cases.push_back({fmt::format("nondeterminism at seed {}", n.seed), s->name, 0, text, std::nullopt, ""});
-    }
-    if (r.nondeterminism_dropped)
-      std::printf("  ... and at %llu more seeds\n", static_cast<unsigned long long>(r.nondeterminism_dropped));
-    if (suite.cases.empty())
-      suite.cases.push_back({fmt::format("{} schedules ({}, seeds {}..{})", r.schedules, a.policy, range.first, range.last),
-                             s->name, r.seconds, std::nullopt, std::nullopt, ""});
-    else
-      suite.cases.front().seconds = r.seconds;
-    junit_suites.push_back(std::move(suite));
     found = found || r.failures > 0 || !r.nondeterminism.empty();
-    if (a.critic) found = report_critic(*s, plan, a, r, x.critic, corpus_dir) || found;
-    std::fflush(stdout);  // each scenario's report is out before the next one starts
+    if (a.critic) {
+      fig.critic = critic_figures(*s, plan, a, r, x.critic, corpus_dir);
+      found = found || !fig.critic->empty();
+    }
+    fig.report = std::move(x.report);
+    junit_suites.push_back(explore_junit_suite(fig, out.context()));
+    out.add(fig);  // each scenario's report is out before the next one starts
   }
   if (!skipped.empty()) {
     std::string names;
     for (const auto& n : skipped) names += (names.empty() ? "" : ", ") + n;
-    std::printf("not explored (stopped early): %s\n", names.c_str());
-    for (const auto& n : skipped)
+    if (!out.json()) std::printf("not explored (stopped early): %s\n", names.c_str());
+    for (const auto& n : skipped) {
+      out.not_explored(n);
       junit_suites.push_back({n, {{"not explored (stopped early)", n, 0, std::nullopt, std::string("not explored: stopped early"), ""}}});
+    }
   }
   if (a.junit) {
     write_junit(*a.junit, junit_suites);
     spdlog::info("explore: JUnit report written to {}", *a.junit);
   }
-  if (stop_signal()) return 128 + stop_signal();
-  return found ? kFound : kNothingFound;
+  return out.finish(stop_signal() ? 128 + stop_signal() : found ? kFound : kNothingFound);
 }
 
 }  // namespace omega::cli

@@ -12,6 +12,7 @@ namespace omega::cli {
 
 struct ExploreArgs {
   std::string scenario = "*", seeds = "0..999", policy = "random", shard, trace = "short", max_time;
+  std::string format = "text";  // or json: one document on stdout at the end
   std::optional<std::string> corpus, junit;
   bool no_save = false;
   std::uint64_t pct_steps = 0, stop_after = 0, shards = 0, max_runs = 0,

@@ -8,6 +8,7 @@
 #include "cli_input.hpp"
 #include "interrupt.hpp"
 #include "report.hpp"
+#include "results.hpp"
 
 #include <omega/corpus/store.hpp>
 #include <omega/scenario.hpp>
@@ -71,9 +72,10 @@ class Session {
   }
   auto parts() { return std::tie(deadline_, corpus_dir_, stop_, tty_); }
   // After a stop (Ctrl-C, --max-time) the scenarios left are named, not explored.
-  bool skipped(const Scenario& s) {
+  bool skipped(const Scenario& s, ExploreOutput& out) {
     if (!stop_()) return false;
-    std::printf("%s: not explored (stopped early)\n", s.name.c_str());
+    if (out.json()) out.not_explored(s.name);
+    else std::printf("%s: not explored (stopped early)\n", s.name.c_str());
     return true;
   }
 
@@ -85,24 +87,34 @@ class Session {
   bool tty_ = false;
 };
 
-// Prints a found schedule's reproduce command (by choices: these searches' seeds do not reproduce
-// alone), shrinks it unless --no-shrink, and saves it (shrunk) to the corpus.
-void report_found(const Scenario& s, const std::vector<std::uint64_t>& choices, const sim::RunResult& r,
-                  const ExploreArgs& a, const std::string& prog, const std::function<bool()>& stop,
-                  const std::optional<std::filesystem::path>& corpus_dir) {
-  std::printf("      reproduce: %s run --scenario %s --choices %s\n", prog.c_str(), shell_quote(s.name).c_str(),
-              shell_quote(choices_with_digest(choices, r.ledger.hash())).c_str());
+// A found schedule: its reproduce command (by choices: these searches' seeds do not reproduce
+// alone), shrunk unless --no-shrink, and saved (shrunk) to the corpus.
+FailureFigures found_failure(const Scenario& s, const std::vector<std::uint64_t>& choices, const sim::RunResult& r,
+                             const ExploreArgs& a, const std::string& prog, const std::function<bool()>& stop,
+                             const std::optional<std::filesystem::path>& corpus_dir) {
+  FailureFigures f;
+  f.outcome = r.outcome;
+  f.message = r.message;
+  f.signature = sim::failure_signature(r.outcome, r.message);
+  f.found_by = a.policy;
+  f.preemptions = r.preemptions;
+  f.choices = choices_with_digest(choices, r.ledger.hash());
+  f.reproduce = fmt::format("{} run --scenario {} --choices {}", prog, shell_quote(s.name), shell_quote(f.choices));
   std::vector<std::uint64_t> to_save = choices;
-  if (!a.no_shrink && !stop()) {
-    Shrunk sh = shrunk_report(s, choices, {a.max_runs, a.trace == "full", stop}, prog, "      ");
-    std::fputs(sh.text.c_str(), stdout);
-    if (!sh.minimal.empty()) to_save = std::move(sh.minimal);
+  if (!a.no_shrink) {
+    if (stop()) {
+      f.shrink = ShrinkOutcome{std::nullopt, "stopped early"};
+    } else {
+      f.shrink = ShrinkOutcome{shrink_failure(s, choices, {a.max_runs, a.trace == "full", stop}, prog), ""};
+      if (!f.shrink->figures->minimal.empty()) to_save = f.shrink->figures->minimal;
+    }
   }
   if (corpus_dir) {
     sim::RunOptions saved;
     saved.policy = sim::vector_of(to_save);
-    std::printf("      corpus: %s\n", save_to_corpus(*corpus_dir, s, saved).c_str());
+    f.corpus = save_to_corpus(*corpus_dir, s, saved);
   }
+  return f;
 }
 
 }  // namespace
@@ -113,9 +125,12 @@ int cmd_explore_dfs(const ExploreArgs& a, const std::string& prog) {
   const auto selected = selected_scenarios(a, prog);
   Session session(a);
   auto [deadline, corpus_dir, stop, tty] = session.parts();
+  ExploreContext context = explore_context(a, prog, {}, {});
+  context.seeded = false;
+  ExploreOutput out(context);
   bool found = false;
   for (const Scenario* s : selected) {
-    if (session.skipped(*s)) continue;
+    if (session.skipped(*s, out)) continue;
     sim::DfsOptions o = base;
     o.max_schedules = a.max_schedules;
     o.stop_after = std::max<std::uint64_t>(1, a.stop_after);  // like Loom: the first failure, unless asked
@@ -134,43 +149,22 @@ int cmd_explore_dfs(const ExploreArgs& a, const std::string& prog) {
           std::fprintf(stderr, "%s\n", line.c_str());
         }
       };
-    const sim::DfsReport r = sim::explore_dfs(o, s->body);
+    DfsFigures fig{s->name, sim::describe_dfs(base), base, sim::explore_dfs(o, s->body), "", std::nullopt};
+    const sim::DfsReport& r = fig.report;
     spdlog::info("explore {}: {} runs, {} schedules, {} redundant, complete {}", s->name, r.runs, r.schedules,
                  r.redundant, r.complete);
     if (!a.quiet && tty) std::fprintf(stderr, "\r\033[K");
-
-    std::printf("%s: %s\n", s->name.c_str(), sim::describe_dfs(base).c_str());
-    std::printf("  %llu schedules (%llu runs, %llu redundant), up to %llu decision points per run, %llu failures\n",
-                static_cast<unsigned long long>(r.schedules), static_cast<unsigned long long>(r.runs),
-                static_cast<unsigned long long>(r.redundant), static_cast<unsigned long long>(r.max_depth),
-                static_cast<unsigned long long>(r.failures));
-    std::printf("  data choices: enumerated where the domain is at most %llu (%llu decision points), fixed to the "
-                "default 0 elsewhere (%llu)\n",
-                static_cast<unsigned long long>(base.data_domain_max),
-                static_cast<unsigned long long>(r.data_points_enumerated),
-                static_cast<unsigned long long>(r.data_points_fixed));
-    const std::string bound = base.preemption_bound ? fmt::format("pb={}", *base.preemption_bound) : "any number of preemptions";
-    if (r.complete && r.failures == 0) {
-      std::printf("  complete: no failure within %s%s\n", bound.c_str(),
-                  r.data_points_fixed ? " (with the data choices above fixed)" : "");
-    } else if (r.failures == 0) {
-      const std::string why = stop_signal() ? "interrupted"
-                              : (deadline && Clock::now() >= *deadline) ? fmt::format("time box reached (--max-time {})", a.max_time)  // lint: allow(wall-clock) time box only
-                                                                         : fmt::format("--max-schedules {} reached", a.max_schedules);
-      std::printf("  incomplete: %s; no failure in the %llu schedules run, which proves nothing about the rest\n",
-                  why.c_str(), static_cast<unsigned long long>(r.schedules));
-    }
+    if (!r.complete && r.failures == 0)
+      fig.incomplete = stop_signal() ? "interrupted"
+                       : (deadline && Clock::now() >= *deadline) ? fmt::format("time box reached (--max-time {})", a.max_time)  // lint: allow(wall-clock) time box only
+                                                                  : fmt::format("--max-schedules {} reached", a.max_schedules);
     if (r.first_failure) {
       found = true;
-      const sim::RunResult& f = *r.first_failure;
-      std::printf("  [1] %s with %llu preemption%s: %s\n", std::string(sim::to_string(f.outcome)).c_str(),
-                  static_cast<unsigned long long>(f.preemptions), f.preemptions == 1 ? "" : "s", f.message.c_str());
-      report_found(*s, r.first_failure_choices, f, a, prog, stop, corpus_dir);
+      fig.failure = found_failure(*s, r.first_failure_choices, *r.first_failure, a, prog, stop, corpus_dir);
     }
-    std::fflush(stdout);
+    out.add(fig);
   }
-  if (stop_signal()) return 128 + stop_signal();
-  return found ? kFound : kNothingFound;
+  return out.finish(stop_signal() ? 128 + stop_signal() : found ? kFound : kNothingFound);
 }
 
 int cmd_explore_rff(const ExploreArgs& a, const std::string& prog) {
@@ -179,9 +173,10 @@ int cmd_explore_rff(const ExploreArgs& a, const std::string& prog) {
   const SeedRange range = seed_range(a.seeds);
   Session session(a);
   auto [deadline, corpus_dir, stop, tty] = session.parts();
+  ExploreOutput out(explore_context(a, prog, range, {}));
   bool found = false;
   for (const Scenario* s : selected) {
-    if (session.skipped(*s)) continue;
+    if (session.skipped(*s, out)) continue;
     sim::RffOptions o;
     o.first_seed = range.first;
     o.last_seed = range.last;
@@ -195,32 +190,23 @@ int cmd_explore_rff(const ExploreArgs& a, const std::string& prog) {
                        static_cast<unsigned long long>(runs), static_cast<unsigned long long>(total),
                        static_cast<unsigned long long>(failures));
       };
-    const sim::RffReport r = sim::explore_rff(o, s->body);
+    RffFigures fig{s->name, o.epoch, sim::explore_rff(o, s->body), {}};
+    const sim::RffReport& r = fig.report;
     spdlog::info("explore {}: {} runs, {} reads-from pairs, corpus {}", s->name, r.runs, r.pairs, r.corpus);
     if (!a.quiet && tty) std::fprintf(stderr, "\r\033[K");
-    std::printf("%s: %llu schedules (rff, seeds %llu..%llu, epochs of %llu), %llu reads-from pairs, %llu in corpus, "
-                "%llu failures, %zu signatures\n",
-                s->name.c_str(), static_cast<unsigned long long>(r.runs), static_cast<unsigned long long>(range.first),
-                static_cast<unsigned long long>(range.last), static_cast<unsigned long long>(o.epoch),
-                static_cast<unsigned long long>(r.pairs), static_cast<unsigned long long>(r.corpus),
-                static_cast<unsigned long long>(r.failures), r.signatures.size());
-    if (r.stopped_early)
-      std::printf("  stopped after %llu failures (--stop-after)\n", static_cast<unsigned long long>(a.stop_after));
-    if (r.interrupted) std::printf("  stopped early (interrupted or --max-time): %llu schedules run\n",
-                                   static_cast<unsigned long long>(r.runs));
-    for (std::size_t i = 0; i < r.signatures.size(); ++i) {
+    for (const sim::RffSignature& sig : r.signatures) {
       found = true;
-      const sim::RffSignature& sig = r.signatures[i];
-      std::printf("  [%zu] %s x%llu, first at seed %llu (found by rff): %s\n", i + 1,
-                  std::string(sim::to_string(sig.first.outcome)).c_str(), static_cast<unsigned long long>(sig.count),
-                  static_cast<unsigned long long>(sig.first_seed), sig.first.message.c_str());
       // Not the seed: an rff seed's schedule depends on the corpus the earlier epochs built.
-      report_found(*s, sig.choices, sig.first, a, prog, stop, corpus_dir);
+      FailureFigures f = found_failure(*s, sig.choices, sig.first, a, prog, stop, corpus_dir);
+      f.signature = sig.signature;
+      f.found_by = "rff";
+      f.count = sig.count;
+      f.first_seed = sig.first_seed;
+      fig.failures.push_back(std::move(f));
     }
-    std::fflush(stdout);
+    out.add(fig);
   }
-  if (stop_signal()) return 128 + stop_signal();
-  return found ? kFound : kNothingFound;
+  return out.finish(stop_signal() ? 128 + stop_signal() : found ? kFound : kNothingFound);
 }
 
 }  // namespace omega::cli

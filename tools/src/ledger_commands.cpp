@@ -27,9 +27,11 @@ struct Names {
   bool labels = true;
   std::map<std::uint32_t, std::string> fibers;
   std::map<std::uint32_t, std::string> objects;  // "mutex accounts"
+  std::map<std::uint32_t, std::string> sites;    // "examples/pipeline.cpp:42"
 
   void learn(const sim::Event& e) {
     if (const auto* s = std::get_if<sim::ev::Spawn>(&e)) fibers[s->fiber.value] = s->name;
+    if (const auto* s = std::get_if<sim::ev::Site>(&e)) sites[s->site] = fmt::format("{}:{}", s->file, s->line);
     if (const auto* o = std::get_if<sim::ev::Object>(&e)) objects[o->object] = o->kind + " " + o->name;
   }
   Json fiber_label(FiberId f) const {
@@ -63,7 +65,7 @@ const char* kind_name(const sim::Event& e) {
   static constexpr const char* kNames[] = {"Spawn", "ScheduleChoose", "Yield", "Block", "Wake", "Join", "Done",
                                            "Error", "Choice", "Deadlock", "Failure", "BudgetExhausted",
                                            "Divergence", "Object", "Op", "TimeAdvance", "Timeout", "Denied",
-                                           "OracleCall"};
+                                           "OracleCall", "Site"};
   static_assert(std::size(kNames) == std::variant_size_v<sim::Event>);
   return kNames[e.index()];
 }
@@ -130,6 +132,7 @@ Json event_json(const sim::Event& e, const Names& n) {
           n.put_object(j, "object", x.object);
           j["op"] = sim::to_string(x.op);
           j["arg"] = x.arg;
+          if (const auto it = n.sites.find(x.site); x.site != 0 && it != n.sites.end()) j["at"] = it->second;
         } else if constexpr (std::is_same_v<T, ev::TimeAdvance>) {
           j["now_ns"] = x.now_ns;
         } else if constexpr (std::is_same_v<T, ev::Yield> || std::is_same_v<T, ev::Timeout>) {
@@ -146,6 +149,9 @@ Json event_json(const sim::Event& e, const Names& n) {
           j["latency_ns"] = x.latency_ns;
           j["fault"] = x.fault;
           j["executed"] = x.executed;
+        } else if constexpr (std::is_same_v<T, ev::Site>) {
+          j["site"] = x.site;
+          j["at"] = fmt::format("{}:{}", x.file, x.line);
         }
       },
       e);
@@ -167,7 +173,9 @@ Json header_json(const corpus::LedgerFile& f) {
   j["decisions"] = h.decisions;
   j["preemptions"] = h.preemptions;
   j["fibers"] = h.fibers;
-  j["events"] = h.events;
+  j["events"] = h.events;  // the run's events; the file also holds its source sites (Site events)
+  j["sites"] = std::count_if(f.events.begin(), f.events.end(),
+                             [](const sim::Event& e) { return std::holds_alternative<sim::ev::Site>(e); });
   j["digest"] = hex64(h.digest);
   j["expectation"] = corpus::to_string(h.expectation);
   const sim::Budgets& b = h.budgets;
@@ -280,12 +288,14 @@ void check_can_save(const std::string& path) {
   if (!fs::is_directory(folder, ec)) throw InputError(fmt::format("{}: the folder {} does not exist", path, folder.string()));
 }
 
-std::string save_ledger(const std::string& path, const std::string& scenario, const sim::RunOptions& options,
+std::string SavedLedger::text() const { return fmt::format("{} ({} bytes, {} events)", path, bytes, events); }
+
+SavedLedger save_ledger(const std::string& path, const std::string& scenario, const sim::RunOptions& options,
                         const sim::RunResult& result) {
   const auto events = result.ledger.events();
   const auto bytes = corpus::encode_file(corpus::header_for(scenario, options, result), events);
   corpus::write_atomically(path, bytes);
-  return fmt::format("{} ({} bytes, {} events)", path, bytes.size(), events.size());
+  return {path, bytes.size(), events.size()};
 }
 
 int cmd_expect(const std::string& expectation, const std::vector<std::string>& files) {

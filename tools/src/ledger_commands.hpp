@@ -14,8 +14,13 @@ namespace omega::cli {
 
 // Throws InputError if `path` exists or its folder does not (checked before the run).
 void check_can_save(const std::string& path);
-// Writes the run's ledger file atomically; returns "PATH (N bytes, M events)".
-std::string save_ledger(const std::string& path, const std::string& scenario, const sim::RunOptions& options,
+struct SavedLedger {
+  std::string path;
+  std::size_t bytes = 0, events = 0;
+  std::string text() const;  // "PATH (N bytes, M events)"
+};
+// Writes the run's ledger file atomically.
+SavedLedger save_ledger(const std::string& path, const std::string& scenario, const sim::RunOptions& options,
                         const sim::RunResult& result);
 
 // `corpus expect fails|passes FILE...`: rewrites each file's expectation (the name stays).

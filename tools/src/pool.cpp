@@ -4,7 +4,7 @@
 
 #include "worker_pool.hpp"
 
-#include <omega/sim/choice_text.hpp>
+#include "report_json.hpp"
 
 #include <fmt/format.h>
 #include <poll.h>
@@ -216,17 +216,16 @@ PoolReport explore_in_workers(const PoolOptions& options) {
   }
 
   // Shrink each signature in a worker too (a shrinking re-run may crash); in parallel.
-  out.shrunk.assign(report.signatures.size(), "");
-  out.minimal.assign(report.signatures.size(), {});
+  out.shrunk.assign(report.signatures.size(), {});
   if (options.shrink) {
     std::deque<std::size_t> todo;
     for (std::size_t i = 0; i < report.signatures.size(); ++i) {
       const auto outcome = report.signatures[i].outcome;
       if (outcome == sim::Outcome::crash || outcome == sim::Outcome::hang)
-        out.shrunk[i] = "      (not shrunk: the shrinker re-runs schedules in one process; replay it with the "
-                        "reproduce command, under a debugger if need be)\n";
+        out.shrunk[i].not_shrunk = "the shrinker re-runs schedules in one process; replay it with the reproduce "
+                                   "command, under a debugger if need be";
       else if (options.stop_requested && options.stop_requested())
-        out.shrunk[i] = "      (not shrunk: stopped early)\n";
+        out.shrunk[i].not_shrunk = "stopped early";
       else
         todo.push_back(i);
     }
@@ -263,21 +262,25 @@ PoolReport explore_in_workers(const PoolOptions& options) {
         if (fds[k].revents != 0) {
           auto m = worker::read_message(w.result_fd);
           if (m) {
-            out.shrunk[sig] = m->text;
-            if (!m->choices.empty()) out.minimal[sig] = sim::decode_choices(m->choices);
+            try {
+              out.shrunk[sig] = shrink_from_json(Json::parse(m->text));
+            } catch (const Json::exception& e) {  // the same binary at both ends: not expected
+              out.shrunk[sig].not_shrunk = fmt::format("the worker's report did not parse: {}", e.what());
+            }
             w.assigned.reset();
             continue;
           }
           int status = 0;
           ::waitpid(w.pid, &status, 0);
-          out.shrunk[sig] = fmt::format("      (not shrunk: a shrinking re-run {})\n",
-                                        WIFSIGNALED(status) ? "was killed by " + signal_text(WTERMSIG(status))
-                                                            : fmt::format("exited with status {}", WEXITSTATUS(status)));
+          out.shrunk[sig].not_shrunk =
+              fmt::format("a shrinking re-run {}", WIFSIGNALED(status)
+                                                       ? "was killed by " + signal_text(WTERMSIG(status))
+                                                       : fmt::format("exited with status {}", WEXITSTATUS(status)));
           w.assigned.reset();
           lost(w, status, false);
         } else if (pool.silent(w, Clock::now())) {
           const int status = pool.kill_silent(w);
-          out.shrunk[sig] = "      (not shrunk: a shrinking re-run hung)\n";
+          out.shrunk[sig].not_shrunk = "a shrinking re-run hung";
           w.assigned.reset();
           lost(w, status, true);
         }

@@ -22,6 +22,17 @@ std::string shell_quote(const std::string& s) {
   return out + "'";
 }
 
+std::string indent_lines(const std::string& text, const std::string& indent) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const std::size_t end = text.find('\n', start);
+    out += indent + text.substr(start, end - start) + "\n";
+    start = end == std::string::npos ? text.size() : end + 1;
+  }
+  return out;
+}
+
 std::string reproduce_seed(const std::string& prog, const std::string& scenario, std::uint64_t seed,
                            const std::string& policy, std::uint64_t pct_steps) {
   std::string cmd = fmt::format("{} run --scenario {} --seed {} --policy {}", prog, shell_quote(scenario), seed, policy);
@@ -33,8 +44,8 @@ std::string choices_with_digest(const std::vector<std::uint64_t>& choices, std::
   return fmt::format("{}@{:08x}", sim::encode_choices(choices), ledger_hash >> 32);
 }
 
-Shrunk shrunk_report(const Scenario& s, const std::vector<std::uint64_t>& failing, const ShrinkPrint& how,
-                          const std::string& prog, const std::string& indent) {
+ShrinkFigures shrink_failure(const Scenario& s, const std::vector<std::uint64_t>& failing, const ShrinkPrint& how,
+                             const std::string& prog) {
   prop::ShrinkOptions o;
   o.max_runs = how.max_runs;
   o.stop_requested = how.stop_requested;
@@ -42,45 +53,56 @@ Shrunk shrunk_report(const Scenario& s, const std::vector<std::uint64_t>& failin
   const prop::ShrinkResult r = prop::shrink(s.body, failing, o);
   spdlog::info("shrink {}: preemptions {} -> {} in {} re-runs (bound {}){}", s.name, r.original_run.preemptions,
                r.minimal_run.preemptions, r.runs, r.max_runs, r.interrupted ? ", stopped early" : "");
-  std::string note;
-  if (r.bound_reached) note = fmt::format(" (bound of {} re-runs reached: may not be minimal)", r.max_runs);
-  if (r.interrupted) note = " (stopped early: may not be minimal)";
-  std::string out = fmt::format("{}shrunk: preemptions {} -> {}, decisions {} -> {}, {} re-runs{}\n", indent,
-                                r.original_run.preemptions, r.minimal_run.preemptions, r.original.size(),
-                                r.minimal.size(), r.runs, note);
-  out += fmt::format("{}minimal: {}\n", indent, r.minimal_run.message);
-  out += fmt::format("{}reproduce minimal: {} run --scenario {} --choices {}\n", indent, prog, shell_quote(s.name),
-                     shell_quote(choices_with_digest(r.minimal, r.minimal_run.ledger.hash())));
-  auto add_table = [&](const std::string& title, const sim::Ledger& ledger) {
-    out += indent + title + "\n";
-    const std::string table = sim::interleaving_table(ledger);
-    std::size_t start = 0;
-    while (start < table.size()) {
-      const std::size_t end = table.find('\n', start);
-      out += indent + "  " + table.substr(start, end - start) + "\n";
-      start = end == std::string::npos ? table.size() : end + 1;
-    }
-  };
-  add_table("interleaving (shrunk):", r.minimal_run.ledger);
-  if (how.trace_full) add_table("interleaving (as found):", r.original_run.ledger);
-  return {std::move(out), r.minimal};
+  ShrinkFigures f;
+  f.preemptions_before = r.original_run.preemptions;
+  f.preemptions_after = r.minimal_run.preemptions;
+  f.decisions_before = r.original.size();
+  f.runs = r.runs;
+  f.max_runs = r.max_runs;
+  f.bound_reached = r.bound_reached;
+  f.interrupted = r.interrupted;
+  f.minimal = r.minimal;
+  f.message = r.minimal_run.message;
+  f.choices = choices_with_digest(r.minimal, r.minimal_run.ledger.hash());
+  f.reproduce = fmt::format("{} run --scenario {} --choices {}", prog, shell_quote(s.name), shell_quote(f.choices));
+  f.interleaving = sim::interleaving_table(r.minimal_run.ledger);
+  if (how.trace_full) f.interleaving_as_found = sim::interleaving_table(r.original_run.ledger);
+  return f;
 }
 
-// Saves a failing run to the corpus; returns what to print ("" when nothing was found to save).
-// A passing run is saved only when `passing` says so (it carries a critic finding).
-std::string save_to_corpus(const std::filesystem::path& dir, const Scenario& s, const sim::RunOptions& o,
+std::string shrink_text(const ShrinkOutcome& o, const std::string& indent) {
+  if (!o.figures) return fmt::format("{}(not shrunk: {})\n", indent, o.not_shrunk);
+  const ShrinkFigures& f = *o.figures;
+  std::string note;
+  if (f.bound_reached) note = fmt::format(" (bound of {} re-runs reached: may not be minimal)", f.max_runs);
+  if (f.interrupted) note = " (stopped early: may not be minimal)";
+  std::string out = fmt::format("{}shrunk: preemptions {} -> {}, decisions {} -> {}, {} re-runs{}\n", indent,
+                                f.preemptions_before, f.preemptions_after, f.decisions_before, f.minimal.size(),
+                                f.runs, note);
+  out += fmt::format("{}minimal: {}\n", indent, f.message);
+  out += fmt::format("{}reproduce minimal: {}\n", indent, f.reproduce);
+  out += indent + "interleaving (shrunk):\n" + indent_lines(f.interleaving, indent + "  ");
+  if (!f.interleaving_as_found.empty())
+    out += indent + "interleaving (as found):\n" + indent_lines(f.interleaving_as_found, indent + "  ");
+  return out;
+}
+
+CorpusSaved not_saved(const std::string& why) { return {"", "not saved: " + why}; }
+
+CorpusSaved save_to_corpus(const std::filesystem::path& dir, const Scenario& s, const sim::RunOptions& o,
                            bool passing) {
   try {
     const sim::RunResult r = sim::run(o, s.body);
-    if (r.passed() && !passing) return "not saved: the schedule passed when re-run";
+    if (r.passed() && !passing) return not_saved("the schedule passed when re-run");
     const auto events = r.ledger.events();
     const corpus::Saved saved = corpus::save_case(dir, corpus::header_for(s.name, o, r), events);
     spdlog::info("corpus: {} {}", saved.written ? "wrote" : "kept", saved.path.string());
-    if (saved.kept_shorter) return fmt::format("{} (a case of this failure with fewer decisions, kept)", saved.path.string());
-    if (saved.replaced) return fmt::format("{} (replaces the longer {})", saved.path.string(), saved.replaced->string());
-    return saved.path.string() + (saved.written ? "" : " (already there)");
+    const std::string path = saved.path.string();
+    if (saved.kept_shorter) return {path, path + " (a case of this failure with fewer decisions, kept)"};
+    if (saved.replaced) return {path, fmt::format("{} (replaces the longer {})", path, saved.replaced->string())};
+    return {path, path + (saved.written ? "" : " (already there)")};
   } catch (const std::exception& e) {  // a full disk must not end the exploration: the report still prints
-    return fmt::format("NOT SAVED: {}", e.what());
+    return {"", fmt::format("NOT SAVED: {}", e.what())};
   }
 }
 

@@ -14,9 +14,11 @@
 #include "explore_command.hpp"
 #include "log.hpp"
 #include "replay.hpp"
+#include "trace_out.hpp"
 
 #include <omega/corpus/store.hpp>
 #include "report.hpp"
+#include "results.hpp"
 #include "worker.hpp"
 
 #if __has_include(<valgrind/valgrind.h>)
@@ -79,8 +81,9 @@ int cmd_list() {
 }
 
 struct RunArgs {
-  std::string scenario, policy = "random", trace = "short";
-  std::optional<std::string> choices, save;
+  std::string scenario, policy = "random", trace = "short", format = "text";
+  std::optional<std::string> choices, save, junit;
+  std::optional<std::string> trace_out;  // run --trace-out: the run for Perfetto / chrome://tracing
   std::uint64_t seed = 0, pct_steps = 0, max_runs = 0;
   bool table = false, events = false;
 };
@@ -88,8 +91,10 @@ struct RunArgs {
 int cmd_run(const RunArgs& a, const std::string& prog, bool shrink) {
   const Scenario& s = require_scenario(a.scenario, prog);
   if (a.save) cli::check_can_save(*a.save);
+  if (a.trace_out) cli::check_trace_path(*a.trace_out);
   sim::RunOptions o;
   std::string how, reproduce;
+  std::uint64_t pct_steps = 0;  // PCT's k, when the policy is pct
   std::optional<std::uint32_t> digest;  // "TEXT@DIGEST": the run must be the one printed
   std::vector<std::uint64_t> given;
   if (a.choices) {
@@ -113,6 +118,7 @@ int cmd_run(const RunArgs& a, const std::string& prog, bool shrink) {
       k = std::max<std::uint64_t>(1, sim::run(calibration, s.body).steps);
     }
     o.policy = sim::parse_policy(a.policy, k);
+    if (sim::spec_uses_pct(a.policy)) pct_steps = k;
     o.seed = a.seed;
     how = fmt::format("seed {}, policy {}", a.seed, a.policy);
     reproduce = cli::reproduce_seed(prog, s.name, a.seed, a.policy, k);
@@ -143,22 +149,37 @@ int cmd_run(const RunArgs& a, const std::string& prog, bool shrink) {
     std::printf("%s (%s): %s — %s\n", s.name.c_str(), how.c_str(), std::string(sim::to_string(r.outcome)).c_str(),
                 r.message.c_str());
     cli::InterruptGuard guard;
-    std::fputs(cli::shrunk_report(s, r.choices(), {a.max_runs, a.trace == "full", [] { return cli::stop_signal() != 0; }},
-                                  prog, "  ")
-                   .text.c_str(),
-               stdout);
+    const cli::ShrinkFigures shrunk =
+        cli::shrink_failure(s, r.choices(), {a.max_runs, a.trace == "full", [] { return cli::stop_signal() != 0; }}, prog);
+    std::fputs(cli::shrink_text({shrunk, ""}, "  ").c_str(), stdout);
     return cli::stop_signal() ? 128 + cli::stop_signal() : kFound;
   }
+  // The figures once; text, JSON and JUnit render them (results.hpp).
+  cli::RunFigures f;
+  f.scenario = s.name;
+  f.how = how;
+  f.pct_steps = pct_steps;
+  f.result = &r;
+  f.choices = sim::encode_choices(r.choices());
+  f.reproduce = reproduce;
+  if (a.choices) f.choices_given = *a.choices;
+  else {
+    f.seed = a.seed;
+    f.policy = a.policy;
+  }
+  f.with_events = a.events;
   if (a.events)
-    for (const auto& e : r.ledger.events()) std::printf("  %s\n", sim::describe(e).c_str());
-  if (a.table) std::fputs(sim::interleaving_table(r.ledger).c_str(), stdout);
-  std::printf("%s (%s): %s%s%s\n", s.name.c_str(), how.c_str(), std::string(sim::to_string(r.outcome)).c_str(),
-              r.passed() ? "" : " — ", r.message.c_str());
-  std::printf("  steps %llu, decisions %llu, preemptions %llu, choices %s\n",
-              static_cast<unsigned long long>(r.steps), static_cast<unsigned long long>(r.decisions),
-              static_cast<unsigned long long>(r.preemptions), sim::encode_choices(r.choices()).c_str());
-  if (!r.passed()) std::printf("  reproduce: %s\n", reproduce.c_str());
-  if (a.save) std::printf("  saved: %s\n", cli::save_ledger(*a.save, s.name, o, r).c_str());
+    for (const auto& e : r.ledger.events()) f.events.push_back(sim::describe(e));
+  f.with_interleaving = a.table;
+  if (a.table) f.interleaving = sim::interleaving_table(r.ledger);
+  if (a.save) f.saved = cli::save_ledger(*a.save, s.name, o, r);
+  cli::print_run(f, a.format == "json");
+  if (a.junit) cli::write_junit(*a.junit, s.name, {cli::run_junit_case(f)});
+  if (a.trace_out) {
+    cli::write_chrome_trace(*a.trace_out, r, {s.name, how, f.choices, reproduce});
+    if (a.format != "json")  // JSON mode prints one document and nothing else
+      std::printf("  trace: %s (open in https://ui.perfetto.dev or chrome://tracing)\n", a.trace_out->c_str());
+  }
   return r.passed() ? kNothingFound : kFound;
 }
 
@@ -196,6 +217,15 @@ int run_main(int argc, char** argv) {
   run->add_flag("--events", run_args.events, "print the run's ledger events");
   run->add_flag("--trace", run_args.table, "print the run's interleaving table (one column per fiber)");
   run->add_option("--save", run_args.save, "write the run's ledger file (zstd; read it with show and stats)");
+  run->add_option("--format", run_args.format,
+                  "text (default) or json: one JSON object with the same figures (with --events and --trace too)")
+      ->check(CLI::IsMember({"text", "json"}));
+  run->add_option("--junit", run_args.junit,
+                  "also write a JUnit XML report to FILE: one test case, failing with the reproduce command and "
+                  "interleaving (replaced if it exists)");
+  run->add_option("--trace-out", run_args.trace_out,
+                  "also write the run to FILE in the Chrome trace-event format (JSON), for https://ui.perfetto.dev "
+                  "or chrome://tracing: a track per fiber, 1 us per step (replaced if it exists)");
 
   std::string show_file, show_format = "text";
   auto* show = app.add_subcommand("show", "print a ledger file's header and events, names resolved");
@@ -246,6 +276,10 @@ int run_main(int argc, char** argv) {
   explore->add_option("--shards", ex.shards, "number of shards N when JOB_COMPLETION_INDEX gives the index")
       ->check(whole_number(1, kU64Max));
   explore->add_flag("--quiet", ex.quiet, "no progress line");
+  explore->add_option("--format", ex.format,
+                      "text (default) or json: one JSON document on stdout once every scenario is explored (the "
+                      "progress line stays on stderr)")
+      ->check(CLI::IsMember({"text", "json"}));
   explore->add_flag("--check-determinism", ex.check_determinism,
                     "re-run every failing and one in twenty passing schedules and compare ledgers");
   explore->add_flag("--no-shrink", ex.no_shrink, "report failures as found, without shrinking");

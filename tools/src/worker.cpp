@@ -2,11 +2,10 @@
 
 #include "worker.hpp"
 
-#include <omega/sim/choice_text.hpp>
-
 #include "cli_input.hpp"
 #include "critic_explore.hpp"
 #include "report.hpp"
+#include "report_json.hpp"
 #include "worker_protocol.hpp"
 
 #include <omega/sim/errors.hpp>
@@ -72,13 +71,10 @@ void worker_main(const WorkerSetup& setup, const std::string& prog, long parent_
       shared->running.store(c.first + 1);
       const sim::RunResult r = sim::run(options_for(seeds[c.first]), scenario->body);
       ShrinkPrint how{setup.max_runs, setup.trace_full, [shared] { return shared->stop.load() != 0; }};
-      if (r.passed()) {
-        m.text = "      (not shrunk: the schedule passed when re-run)\n";
-      } else {
-        Shrunk shrunk = shrunk_report(*scenario, r.choices(), how, prog, "      ");
-        m.text = std::move(shrunk.text);
-        m.choices = sim::encode_choices(shrunk.minimal);
-      }
+      ShrinkOutcome shrunk;
+      if (r.passed()) shrunk.not_shrunk = "the schedule passed when re-run";
+      else shrunk.figures = shrink_failure(*scenario, r.choices(), how, prog);
+      m.text = json_text(shrink_json(shrunk));
     } else {
       for (std::uint64_t k = 0; k < c.count && shared->stop.load() == 0; ++k) {
         const std::uint64_t index = c.first + k;

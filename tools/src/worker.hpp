@@ -6,6 +6,8 @@
 #include <omega/scenario.hpp>
 #include <omega/sim/explore.hpp>
 
+#include "report.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -39,8 +41,7 @@ struct PoolOptions {
 
 struct PoolReport {
   sim::ExploreReport report;
-  std::vector<std::string> shrunk;  // per signature: the shrink report, or why there is none
-  std::vector<std::optional<std::vector<std::uint64_t>>> minimal;  // per signature: the shrunk choices
+  std::vector<ShrinkOutcome> shrunk;  // per signature (when shrinking: empty with shrink off)
 };
 
 PoolReport explore_in_workers(const PoolOptions& options);

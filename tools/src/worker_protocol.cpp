@@ -79,7 +79,6 @@ std::string encode(const Message& m) {
     put_text(out, r.inspection);
   }
   put_text(out, m.text);
-  put_text(out, m.choices);
   put(out, m.number);
   const std::uint64_t rest = out.size() - sizeof(std::uint64_t);
   std::memcpy(out.data(), &rest, sizeof rest);
@@ -103,7 +102,7 @@ std::optional<Message> read_message(int fd) {
       return std::nullopt;
     out.outcome = static_cast<sim::Outcome>(outcome);
   }
-  if (!r.get_text(m.text) || !r.get_text(m.choices) || !r.get(m.number)) return std::nullopt;
+  if (!r.get_text(m.text) || !r.get(m.number)) return std::nullopt;
   return m;
 }
 

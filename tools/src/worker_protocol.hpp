@@ -25,7 +25,7 @@ struct Shared {
 };
 
 // Parent -> worker. count == 0: exit. kind shrink: shrink the schedule of seed index `first`
-// and send its report text; kind calibrate: one round-robin run, send its step count.
+// and send its figures; kind calibrate: one round-robin run, send its step count.
 enum class Kind : std::uint64_t { run = 0, shrink = 1, calibrate = 2 };
 struct Command {
   Kind kind = Kind::run;
@@ -35,8 +35,7 @@ struct Command {
 // Worker -> parent, one message per command.
 struct Message {
   std::vector<std::pair<std::uint64_t, sim::SeedOutcome>> results;  // (seed index, outcome)
-  std::string text;             // shrink: the report
-  std::string choices;          // shrink: the minimal choice vector (choice text), "" if none
+  std::string text;             // shrink: the ShrinkOutcome as JSON (report_json.hpp)
   std::uint64_t number = 0;     // calibrate: steps
 };
 

@@ -44,7 +44,12 @@ with tempfile.TemporaryDirectory() as tmp:
     code, out, err = run("show", failing, "--format", "json")
     lines = [json.loads(l) for l in out.splitlines()]
     expect("show --format json is JSON Lines, a header first", code == 0 and lines[0]["event"] == "Header", out[:200])
-    expect("one object per event", len(lines) - 1 == lines[0]["events"], f"{len(lines)} lines")
+    expect("one object per event and source site", len(lines) - 1 == lines[0]["events"] + lines[0]["sites"], f"{len(lines)} lines")
+    sites = {l["site"]: l["at"] for l in lines if l["event"] == "Site"}
+    located = [l for l in lines if l["event"] == "Op" and "at" in l]
+    expect("ops name their source site (file:line of the scenario)",
+           sites and located and all(l["at"] in sites.values() and "runner_scenarios.cpp:" in l["at"] for l in located),
+           str(sites))
     expect("the header names scenario, outcome and seed",
            lines[0]["scenario"] == "test/lost-update" and lines[0]["outcome"] == "assertion" and lines[0]["seed"] == seed,
            str(lines[0]))

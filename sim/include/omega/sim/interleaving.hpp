@@ -23,6 +23,9 @@ struct InterleavingRow {
   std::string text;
   bool full_width = false;  // time jumps and the run's end
   std::size_t event = 0;    // the index in `events` of the event it shows
+  std::string site;         // where the user called the operation: "pipeline.cpp:42", or empty
+  // The text with its site, as the table shows it.
+  std::string located_text() const { return site.empty() ? text : text + " @" + site; }
 };
 
 // `events` and `steps` as Ledger::events() and Ledger::event_steps() give them.
