@@ -92,7 +92,10 @@ TEST_CASE("ledger file: the compact stream is never larger than the in-memory on
   std::size_t compact = 0, in_memory = 0;
   for (const auto& s : corpus::testing::sample_runs()) {
     CAPTURE(s.name);
-    const auto events = s.result.ledger.events();
+    // Sites are not in the in-memory bytes (they live beside them): compare like with like.
+    auto events = s.result.ledger.events();
+    std::erase_if(events, [](const sim::Event& e) { return std::holds_alternative<sim::ev::Site>(e); });
+    for (sim::Event& e : events) sim::set_event_site(e, 0);
     const std::size_t n = sim::encode_compact(events).size();
     CHECK(n <= s.result.ledger.bytes().size());
     compact += n;

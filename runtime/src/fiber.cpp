@@ -4,7 +4,10 @@
 
 namespace omega {
 
-void yield() { sim::kernel::yield(); }
+void yield(std::source_location where) {
+  sim::kernel::at(where);
+  sim::kernel::yield();
+}
 
 FiberId current() { return sim::kernel::current_fiber(); }
 

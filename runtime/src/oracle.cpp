@@ -28,8 +28,8 @@ std::uint64_t ppm(double p) {
 Oracle::Oracle(std::string name, OracleOptions options)
     : Primitive("oracle", std::move(name)), options_(options) {}
 
-Oracle::Pending Oracle::start(std::uint64_t key_hash) {
-  if (!begin("omega::Oracle::call", detail::op_id<"oracle.call">()))
+Oracle::Pending Oracle::start(std::uint64_t key_hash, const std::source_location& where) {
+  if (!begin("omega::Oracle::call", detail::op_id<"oracle.call">(), where))
     throw UsageError("omega::Oracle::call on " + describe() + " during teardown");
   Pending p;
   p.key_hash = key_hash;
@@ -109,13 +109,14 @@ bool Oracle::deduplicating() const {
   return !names.empty() && std::find(names.begin(), names.end(), name()) != names.end();
 }
 
-std::string Oracle::call_deduplicated(std::uint64_t key, const std::function<std::string()>& call) {
+std::string Oracle::call_deduplicated(std::uint64_t key, const std::function<std::string()>& call,
+                                      const std::source_location& where) {
   if (!begin_without_point("omega::Oracle::call")) return call();
   if (auto it = answered_.find(key); it != answered_.end()) return it->second;
   if (auto it = in_flight_.find(key); it != in_flight_.end()) {
     const std::shared_ptr<Flight> flight = it->second;  // alive while we wait
-    if (auto answer = flight->answer.get()) return *answer;
-    return call_deduplicated(key, call);  // the first call failed: this one calls again
+    if (auto answer = flight->answer.get(where)) return *answer;
+    return call_deduplicated(key, call, where);  // the first call failed: this one calls again
   }
   auto flight = std::make_shared<Flight>(name() + "/dedupe");
   in_flight_.emplace(key, flight);
@@ -124,12 +125,12 @@ std::string Oracle::call_deduplicated(std::uint64_t key, const std::function<std
     answer = call();
   } catch (...) {
     in_flight_.erase(key);
-    flight->answer.put(std::nullopt);
+    flight->answer.put(std::nullopt, where);
     throw;
   }
   in_flight_.erase(key);
   answered_.emplace(key, answer);
-  flight->answer.put(answer);
+  flight->answer.put(answer, where);
   return answer;
 }
 

@@ -125,7 +125,7 @@ TEST_CASE("mutex: two fibers taking two mutexes in opposite order deadlock under
   REQUIRE(seed >= 0);
   CHECK(failure.outcome == sim::Outcome::deadlock);
   const std::string expected = "deadlock at step " + std::to_string(failure.steps) +
-                               ": fiber 0 (root) waits on join 1 (ab); fiber 1 (ab) waits on mutex B "
+                               ": fiber 0 (root) waits on join 1 (ab) at tests/mutex_test.cpp:120; fiber 1 (ab) waits on mutex B "
                                "(held by fiber 2 (ba)); fiber 2 (ba) waits on mutex A (held by fiber 1 (ab))";
   CHECK(failure.message == expected);
   // Negative control: one lock order never deadlocks.

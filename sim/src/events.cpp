@@ -77,8 +77,27 @@ namespace {
 std::string fid(FiberId f) { return f.valid() ? std::to_string(f.value) : std::string("-"); }
 }  // namespace
 
-std::string describe(const Event& e) {
+std::uint32_t event_site(const Event& e) noexcept {
   return std::visit(
+      [](const auto& x) -> std::uint32_t {
+        if constexpr (SitedEvent<std::decay_t<decltype(x)>>)
+          return x.site;
+        else
+          return 0;
+      },
+      e);
+}
+
+void set_event_site(Event& e, std::uint32_t site) noexcept {
+  std::visit(
+      [site](auto& x) {
+        if constexpr (SitedEvent<std::decay_t<decltype(x)>>) x.site = site;
+      },
+      e);
+}
+
+std::string describe(const Event& e) {
+  std::string text = std::visit(
       [](const auto& x) -> std::string {
         using T = std::decay_t<decltype(x)>;
         if constexpr (std::is_same_v<T, ev::Spawn>)
@@ -118,8 +137,7 @@ std::string describe(const Event& e) {
         else if constexpr (std::is_same_v<T, ev::Object>)
           return fmt::format("Object {} {} {}", x.object, x.kind, x.name);
         else if constexpr (std::is_same_v<T, ev::Op>)
-          return fmt::format("Op fiber={} object={} {} arg={}{}", fid(x.fiber), x.object,
-                             to_string(x.op), x.arg, x.site ? fmt::format(" site={}", x.site) : "");
+          return fmt::format("Op fiber={} object={} {} arg={}", fid(x.fiber), x.object, to_string(x.op), x.arg);
         else if constexpr (std::is_same_v<T, ev::Site>)
           return fmt::format("Site {} {}:{}", x.site, x.file, x.line);
         else if constexpr (std::is_same_v<T, ev::TimeAdvance>)
@@ -135,6 +153,8 @@ std::string describe(const Event& e) {
                              x.fault, x.executed);
       },
       e);
+  if (const std::uint32_t site = event_site(e)) text += fmt::format(" site={}", site);
+  return text;
 }
 
 }  // namespace omega::sim

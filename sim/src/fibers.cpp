@@ -10,6 +10,7 @@ FiberId Simulation::spawn(std::function<std::uint64_t()> body, std::string name,
   static const OpId kSpawn = register_op("fiber.spawn");
   govern(kSpawn);
   const FiberId id = spawn_fiber(std::move(body), std::move(name), daemon, std::move(caps));
+  cur().where = {};
   point(PointKind::op);
   return id;
 }
@@ -80,13 +81,14 @@ void Simulation::join(FiberId target) {
   static const OpId kJoin = register_op("fiber.join");
   govern(kJoin);
   point(PointKind::op);
-  ledger_.append(ev::Join{current_, target});
+  ledger_.append(ev::Join{current_, target, site_of(cur())});
   t.joined = true;
   if (!t.ended()) {
     t.joiners.push_back(current_);
     block_with(BlockReason::join, fmt::format("join {}", label(target)), std::nullopt, false, {},
                target);
   }
+  cur().where = {};
   if (t.error) {
     FiberRec& self = cur();
     self.rethrown = t.error;
@@ -140,7 +142,7 @@ FiberId Simulation::spawn_fiber(std::function<std::uint64_t()> body, std::string
   if (parent.valid()) fibers_[parent.value]->children.push_back(id);
   if (!daemon) ++live_non_daemon_;
   runnable_.push_back(id);  // the newest id is the largest: stays sorted
-  ledger_.append(ev::Spawn{id, parent, daemon, raw->name});
+  ledger_.append(ev::Spawn{id, parent, daemon, raw->name, parent.valid() ? site_of(*fibers_[parent.value]) : 0});
   if (Beacon* b = g_beacon; b && id.value < Beacon::kNames) {
     const std::size_t n = std::min<std::size_t>(raw->name.size(), Beacon::kNameBytes - 1);
     std::memcpy(b->names[id.value], raw->name.data(), n);
@@ -166,7 +168,7 @@ bool Simulation::block_with(BlockReason reason, std::string on, std::optional<st
   }
   remove_runnable(f.id);
   ledger_.append(ev::Block{f.id, reason, f.waits_on, what.object,
-                            join_target.valid() ? join_target : what.holder});
+                            join_target.valid() ? join_target : what.holder, site_of(f)});
   point(PointKind::block);
   return !f.timed_out;
 }

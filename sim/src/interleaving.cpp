@@ -100,6 +100,7 @@ std::vector<InterleavingRow> interleaving_rows(const std::vector<Event>& events,
 
   for (; at < events.size(); ++at) {
     const Event& e = events[at];
+    const std::size_t rows_before = rows.size();
     std::visit(
         [&](const auto& x) {
           using T = std::decay_t<decltype(x)>;
@@ -134,9 +135,7 @@ std::vector<InterleavingRow> interleaving_rows(const std::vector<Event>& events,
             sites[x.site] = fmt::format("{}:{}", slash == std::string::npos ? x.file : x.file.substr(slash + 1), x.line);
           } else if constexpr (std::is_same_v<T, ev::Op>) {
             const auto& [kind, name] = objects[x.object];
-            const auto site = sites.find(x.site);
             add(x.fiber.value, op_text(x, name, kind));
-            if (site != sites.end()) rows.back().site = site->second;
           } else if constexpr (std::is_same_v<T, ev::OracleCall>) {
             const std::string name = objects[x.oracle].second;
             add(x.fiber.value, "oracle " + name + (x.fault == 1 ? " (error)" : x.fault == 2 ? " (timeout)" : x.fault == 3 ? " (failed)" : ""));
@@ -164,6 +163,14 @@ std::vector<InterleavingRow> interleaving_rows(const std::vector<Event>& events,
           }
         },
         e);
+    if (rows.size() > rows_before)
+      if (const auto site = sites.find(event_site(e)); site != sites.end()) {
+        // "join 3 @x.cpp:40" then "waits on join 3 (a)": the wait is at the line just shown.
+        const bool repeated = std::holds_alternative<ev::Block>(e) && rows.size() >= 2 &&
+                              rows[rows.size() - 2].fiber == rows.back().fiber &&
+                              rows[rows.size() - 2].site == site->second;
+        if (!repeated) rows.back().site = site->second;
+      }
     if (!choices.empty() && !std::holds_alternative<ev::Choice>(e) && !std::holds_alternative<ev::ScheduleChoose>(e)) {
       // The row just added names the fiber that drew them: put them before it.
       if (const auto fiber = acting_fiber(e)) {

@@ -25,7 +25,7 @@
 //  17 Timeout         fiber
 //  18 Denied          fiber op:string cap:string
 //  19 OracleCall      fiber oracle key_hash result:string latency_ns fault:u8 executed:u8
-//  (23 Site has no encoding here, nor Op.site: Ledger keeps sites beside these bytes)
+//  (23 Site has no encoding here, nor any event's site: Ledger keeps sites beside these bytes)
 //
 // A stream is events back to back with no framing; corpus files add header and framing.
 
@@ -423,11 +423,7 @@ void Ledger::append(const Event& e) {
     sites_.push_back(*site);
     return;
   }
-  if (const auto* o = std::get_if<ev::Op>(&e)) {
-    op(o->fiber, o->object, o->op, o->arg, o->site);
-    return;
-  }
-  write([&](LedgerWriter& w) { w.event(e); });
+  write([&](LedgerWriter& w) { w.event(e); }, event_site(e));
 }
 
 std::vector<Event> Ledger::events() const {
@@ -435,19 +431,17 @@ std::vector<Event> Ledger::events() const {
   if (sites_.empty()) return out;
   std::vector<Event> merged;
   merged.reserve(out.size() + sites_.size());
-  std::uint64_t ordinal = 0;
-  std::size_t next_site = 0, next_op_site = 0;  // sites_ introduced so far; op_sites_ consumed
-  for (Event& e : out) {
-    if (auto* o = std::get_if<ev::Op>(&e)) {
-      if (next_op_site < op_sites_.size() && op_sites_[next_op_site].first == ordinal) {
-        o->site = op_sites_[next_op_site++].second;
-        while (next_site < o->site && next_site < sites_.size()) merged.emplace_back(sites_[next_site++]);
-      }
-      ++ordinal;
+  std::size_t next_site = 0, next_event_site = 0;  // sites_ introduced so far; event_sites_ consumed
+  for (std::uint64_t ordinal = 0; ordinal < out.size(); ++ordinal) {
+    Event& e = out[ordinal];
+    if (next_event_site < event_sites_.size() && event_sites_[next_event_site].first == ordinal) {
+      const std::uint32_t site = event_sites_[next_event_site++].second;
+      set_event_site(e, site);
+      while (next_site < site && next_site < sites_.size()) merged.emplace_back(sites_[next_site++]);
     }
     merged.push_back(std::move(e));
   }
-  while (next_site < sites_.size()) merged.emplace_back(sites_[next_site++]);  // sites no Op named
+  while (next_site < sites_.size()) merged.emplace_back(sites_[next_site++]);  // sites no event named
   return merged;
 }
 
@@ -457,7 +451,7 @@ std::vector<std::uint64_t> Ledger::event_steps(const std::vector<Event>& events)
   std::uint64_t ordinal = 0, step = 0;
   for (const Event& e : events) {
     if (std::holds_alternative<ev::Site>(e)) {
-      steps.push_back(step);  // fixed below: a site belongs to the Op it introduces
+      steps.push_back(step);  // fixed below: a site belongs to the event it introduces
       continue;
     }
     if (step_starts_.empty()) {

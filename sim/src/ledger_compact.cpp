@@ -30,6 +30,8 @@
 //     the last Op with the same op code (initially 0), then the fiber and the object unless implied, then
 //     zz(arg - args[object]). Its site is the site of the fiber's last Op with the same op code
 //     (initially 0); where it is not, the pseudo-event 24 varint(site) comes first (format 2)
+//   Spawn, Yield, Block, Join, OracleCall with a site (format 3): the pseudo-event 24 varint(site),
+//     then the event as below
 //   Site (format 2): tag 23 (| 0x20 when site == the last Site's + 1, else varint(site)), file, line
 //   Block as State::predicted_block says (its reason and object as the fiber's last Block, the
 //   holder as Op lock/unlock left it, the text last seen with those): tag 20 (| 0x20), no fields
@@ -73,7 +75,8 @@ constexpr std::uint8_t kChoiceMask = 0x60, kChoiceShift = 5, kChoiceExplicit = 3
 constexpr std::uint8_t kPredictedBlock = 20, kPredictedWake = 21;
 // Not an event: sets state.decision (varint follows) for the next ScheduleChoose.
 constexpr std::uint8_t kSetDecision = 22;
-// Not an event: the site (varint follows) of the next event, an Op, where the state predicts another.
+// Not an event: the site (varint follows) of the next event: an Op where the state predicts another,
+// or a fiber verb (Spawn, Yield, Block, Join, OracleCall; format 3) with a site.
 constexpr std::uint8_t kSetSite = 24;
 // Op, the most frequent event after decisions, has a tag of its own: 0x40 | op code (4 bits).
 constexpr std::uint8_t kOpTag = 0x40, kOpActor = 0x10, kOpSameObject = 0x20;
@@ -229,7 +232,17 @@ class CompactWriter {
   std::vector<std::uint8_t> out;
 
   void event(const Event& e) {
-    std::visit([this](const auto& x) { write(x); }, e);
+    const std::uint32_t site = event_site(e);
+    if (site != 0 && !std::holds_alternative<ev::Op>(e)) {
+      // A fiber verb's site has no prediction: the pseudo-event carries it, the event is written bare.
+      byte(kSetSite);
+      varint(site);
+      Event bare = e;
+      set_event_site(bare, 0);
+      std::visit([this](const auto& x) { write(x); }, bare);
+    } else {
+      std::visit([this](const auto& x) { write(x); }, e);
+    }
     state_.after(e);
   }
 
@@ -477,13 +490,25 @@ class CompactReader {
     if (tag == kSetSite) {
       const std::uint32_t site = r_.u32();
       tag = r_.byte();
-      if ((tag & kScheduleTag) || !(tag & kOpTag)) r_.fail("a site not followed by an Op");
-      ev::Op e = op(tag);
-      e.site = site;
+      if (tag & kScheduleTag) r_.fail("a site followed by a ScheduleChoose");
+      if (tag & kOpTag) {
+        ev::Op e = op(tag);
+        e.site = site;
+        return e;
+      }
+      Event e = other(tag);
+      if (event_site(e) != 0 || !std::visit([](const auto& x) { return SitedEvent<std::decay_t<decltype(x)>>; }, e))
+        r_.fail("a site followed by an event that has none");
+      set_event_site(e, site);
       return e;
     }
     if (tag & kScheduleTag) return schedule(tag);
     if (tag & kOpTag) return op(tag);
+    return other(tag);
+  }
+
+  // An event that is neither a ScheduleChoose nor an Op.
+  Event other(std::uint8_t tag) {
     const std::uint8_t code = tag & 0x1f;
     switch (code) {
       case ev::Spawn::kCode: {

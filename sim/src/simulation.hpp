@@ -218,7 +218,8 @@ class Simulation {
     static const OpId kYield = register_op("fiber.yield");
     govern_checked(kYield);
     FiberRec& f = cur();
-    ledger_.write([&](LedgerWriter& w) { w.yield(f.id); });
+    ledger_.write([&](LedgerWriter& w) { w.yield(f.id); }, site_of(f));
+    f.where = {};
     point(PointKind::yield);
   }
 
@@ -271,13 +272,17 @@ class Simulation {
   void op(const ObjectRef& ref, OpCode code, std::uint64_t arg) {
     if (inert()) return;
     FiberRec& f = cur();
-    ledger_.op(current_, ref.id, code, arg, f.where.line() == 0 ? 0 : site_id(f.where));
+    ledger_.op(current_, ref.id, code, arg, site_of(f));
     f.where = {};
   }
 
   void at(const std::source_location& where) noexcept {
     if (!tearing_down_) cur().where = where;
   }
+  // The site of the fiber's operation in progress (what at() gave it), 0 when none. An Op or a
+  // fiber verb's event takes it and the verb then clears it; a Block only reads it, so that a
+  // deadlock report still says where each fiber waits.
+  std::uint32_t site_of(const FiberRec& f) { return f.where.line() == 0 ? 0 : site_id(f.where); }
   // "examples/pipeline.cpp:42" for where, "" when unknown.
   std::string where_text(const FiberRec& f) const;
 
@@ -305,7 +310,17 @@ class Simulation {
 
   void record(const Event& e) {
     if (inert()) return;
-    ledger_.append(e);
+    if (event_site(e) == 0 && std::visit([](const auto& x) { return !SitedEvent<std::decay_t<decltype(x)>>; }, e)) {
+      ledger_.append(e);
+      return;
+    }
+    // A sited event (an oracle call) takes this run's site for it, also when replayed from a
+    // recording that numbered its sites differently.
+    Event sited = e;
+    FiberRec& f = cur();
+    set_event_site(sited, site_of(f));
+    f.where = {};
+    ledger_.append(sited);
   }
 
   FiberInfo info(FiberId id);

@@ -35,14 +35,19 @@ std::vector<Event> every_kind() {
       ev::OracleCall{FiberId{2}, 3, 0xabcdefull, std::string("label\0x", 7), 4'000'000, 1, true},
       ev::Site{1, "examples/pipeline.cpp", 42},
       ev::Op{FiberId{2}, 7, OpCode::lock, 0, 1},
+      // Fiber verbs with a site (the compact encoding's pseudo-event 24 before each).
+      ev::Spawn{FiberId{5}, FiberId{2}, false, "w", 1},
+      ev::Yield{FiberId{2}, 1},
+      ev::Join{FiberId{2}, FiberId{5}, 1},
+      ev::Block{FiberId{2}, BlockReason::join, "join 5 (w)", ev::Block::kNoObject, FiberId{5}, 1},
+      ev::OracleCall{FiberId{2}, 3, 0x1234ull, "r", 0, 0, true, 1},
   };
 }
 
 // The in-memory encoding leaves sites out (Ledger keeps them beside the bytes).
 std::vector<Event> without_sites(std::vector<Event> events) {
   std::erase_if(events, [](const Event& e) { return std::holds_alternative<ev::Site>(e); });
-  for (Event& e : events)
-    if (auto* o = std::get_if<ev::Op>(&e)) o->site = 0;
+  for (Event& e : events) set_event_site(e, 0);
   return events;
 }
 
@@ -90,6 +95,30 @@ TEST_CASE("sites live beside the ledger's bytes: events() has them, the digest d
   CHECK_THROWS_AS(again.append(ev::Site{5, "x.cpp", 1}), std::invalid_argument);  // ids are dense
   // Compact: a repeated site per (fiber, op code) costs nothing; a change costs the pseudo-event.
   CHECK(decode_compact(encode_compact(expected)) == expected);
+}
+
+TEST_CASE("fiber verbs keep their sites beside the bytes too") {
+  Ledger l;
+  l.append(ev::Site{1, "examples/pipeline.cpp", 7});
+  l.append(ev::Spawn{FiberId{1}, FiberId{0}, false, "w", 1});
+  l.append(ev::Yield{FiberId{0}, 0});
+  l.append(ev::Join{FiberId{0}, FiberId{1}, 1});
+  const std::vector<Event> expected{ev::Site{1, "examples/pipeline.cpp", 7},
+                                    ev::Spawn{FiberId{1}, FiberId{0}, false, "w", 1}, ev::Yield{FiberId{0}, 0},
+                                    ev::Join{FiberId{0}, FiberId{1}, 1}};
+  CHECK(l.events() == expected);
+  Ledger bare;
+  bare.append(ev::Spawn{FiberId{1}, FiberId{0}, false, "w", 0});
+  bare.append(ev::Yield{FiberId{0}, 0});
+  bare.append(ev::Join{FiberId{0}, FiberId{1}, 0});
+  CHECK(l.hash() == bare.hash());
+  CHECK(describe(expected[3]) == "Join fiber=0 target=1 site=1");
+  CHECK(decode_compact(encode_compact(expected)) == expected);
+  // The pseudo-event before an event that cannot have a site is corrupt input.
+  const std::vector<Event> done{ev::Done{FiberId{0}, 0}};
+  std::vector<std::uint8_t> bad = encode_compact(done);
+  bad.insert(bad.begin(), {24, 1});
+  CHECK_THROWS_WITH_AS(decode_compact(bad), doctest::Contains("a site followed by an event that has none"), LedgerFormatError);
 }
 
 TEST_CASE("the ledger appends encoded events and seals") {

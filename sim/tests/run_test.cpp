@@ -7,6 +7,8 @@
 
 #include <doctest/doctest.h>
 
+#include <source_location>
+
 #include <cstdlib>
 #include <optional>
 #include <stdexcept>
@@ -65,9 +67,12 @@ TEST_CASE("deadlock report names every waiting fiber and what it waits on") {
     join(*a);
   });
   CHECK(r.outcome == Outcome::deadlock);
-  CHECK(r.message ==
-        "deadlock at step 8: fiber 0 (root) waits on join 1 (a); fiber 1 (a) waits on join 2 (b); "
-        "fiber 2 (b) waits on join 1 (a)");
+  // Each wait says where it was called (the lines of the joins above).
+  const std::string here = "tests/run_test.cpp:";
+  const int line = std::source_location::current().line();
+  CHECK(r.message == "deadlock at step 8: fiber 0 (root) waits on join 1 (a) at " + here + std::to_string(line - 5) +
+                         "; fiber 1 (a) waits on join 2 (b) at " + here + std::to_string(line - 7) +
+                         "; fiber 2 (b) waits on join 1 (a) at " + here + std::to_string(line - 6));
   const auto events = r.ledger.events();
   REQUIRE(std::holds_alternative<sim::ev::Deadlock>(events.back()));
 }

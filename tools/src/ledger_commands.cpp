@@ -132,7 +132,6 @@ Json event_json(const sim::Event& e, const Names& n) {
           n.put_object(j, "object", x.object);
           j["op"] = sim::to_string(x.op);
           j["arg"] = x.arg;
-          if (const auto it = n.sites.find(x.site); x.site != 0 && it != n.sites.end()) j["at"] = it->second;
         } else if constexpr (std::is_same_v<T, ev::TimeAdvance>) {
           j["now_ns"] = x.now_ns;
         } else if constexpr (std::is_same_v<T, ev::Yield> || std::is_same_v<T, ev::Timeout>) {
@@ -155,6 +154,7 @@ Json event_json(const sim::Event& e, const Names& n) {
         }
       },
       e);
+  if (const auto it = n.sites.find(sim::event_site(e)); it != n.sites.end()) j["at"] = it->second;
   return j;
 }
 

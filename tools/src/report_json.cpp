@@ -97,6 +97,19 @@ Json run_json(const RunFigures& f) {
   return j;
 }
 
+Json shrink_document(const std::string& scenario, const std::string& how, const sim::RunResult& failing,
+                     const std::string& reproduce, const ShrinkOutcome& shrunk) {
+  return {{"command", "shrink"},
+          {"scenario", scenario},
+          {"schedule", how},
+          {"outcome", sim::to_string(failing.outcome)},
+          {"message", failing.message},
+          {"preemptions", failing.preemptions},
+          {"decisions", failing.decisions},
+          {"reproduce", reproduce},
+          {"shrink", shrink_json(shrunk)}};
+}
+
 Json failure_json(const FailureFigures& f) {
   return {{"signature", f.signature},
           {"outcome", sim::to_string(f.outcome)},

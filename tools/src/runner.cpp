@@ -14,6 +14,7 @@
 #include "explore_command.hpp"
 #include "log.hpp"
 #include "replay.hpp"
+#include "run_command.hpp"
 #include "trace_out.hpp"
 
 #include <omega/corpus/store.hpp>
@@ -49,7 +50,9 @@ namespace omega {
 namespace {
 
 // The exit status convention, the same for every subcommand.
-constexpr int kNothingFound = 0, kFound = 1, kUsage = 2, kInternal = 3;
+using cli::kFound;
+using cli::kNothingFound;
+constexpr int kUsage = 2, kInternal = 3;
 constexpr char kExitStatus[] =
     "Exit status: 0 nothing found; 1 a failure found (including nondeterminism); 2 bad usage or bad input;\n"
     "3 internal error of the harness; 130 / 143 interrupted by SIGINT / SIGTERM (what was found is printed).\n";
@@ -69,118 +72,9 @@ CLI::Validator whole_number(std::uint64_t min, std::uint64_t max) {
       fmt::format("UINT in {}..{}", min, max));
 }
 
-const Scenario& require_scenario(const std::string& name, const std::string& prog) {
-  const Scenario* s = find_scenario(name);
-  if (!s) throw InputError(fmt::format("unknown scenario '{}' ({} list shows them)", name, prog));
-  return *s;
-}
-
 int cmd_list() {
   for (const auto& s : scenarios()) std::printf("%s\n", s.name.c_str());
   return kNothingFound;
-}
-
-struct RunArgs {
-  std::string scenario, policy = "random", trace = "short", format = "text";
-  std::optional<std::string> choices, save, junit;
-  std::optional<std::string> trace_out;  // run --trace-out: the run for Perfetto / chrome://tracing
-  std::uint64_t seed = 0, pct_steps = 0, max_runs = 0;
-  bool table = false, events = false;
-};
-
-int cmd_run(const RunArgs& a, const std::string& prog, bool shrink) {
-  const Scenario& s = require_scenario(a.scenario, prog);
-  if (a.save) cli::check_can_save(*a.save);
-  if (a.trace_out) cli::check_trace_path(*a.trace_out);
-  sim::RunOptions o;
-  std::string how, reproduce;
-  std::uint64_t pct_steps = 0;  // PCT's k, when the policy is pct
-  std::optional<std::uint32_t> digest;  // "TEXT@DIGEST": the run must be the one printed
-  std::vector<std::uint64_t> given;
-  if (a.choices) {
-    std::string text = *a.choices;
-    if (const auto at = text.find('@'); at != std::string::npos) {
-      const std::string hex = text.substr(at + 1);
-      if (hex.size() != 8 || hex.find_first_not_of("0123456789abcdef") != std::string::npos)
-        throw InputError(fmt::format("--choices '{}': the digest after '@' must be 8 hex digits", *a.choices));
-      digest = static_cast<std::uint32_t>(std::stoul(hex, nullptr, 16));
-      text.resize(at);
-    }
-    given = sim::decode_choices(text);
-    o.policy = sim::vector_of(given);
-    how = "choices " + *a.choices;
-    reproduce = fmt::format("{} run --scenario {} --choices {}", prog, cli::shell_quote(s.name), cli::shell_quote(*a.choices));
-  } else {
-    if (a.policy == "portfolio") throw InputError("run takes one policy; portfolio is for explore");
-    std::uint64_t k = a.pct_steps;
-    if (sim::spec_uses_pct(a.policy) && k == 0) {
-      sim::RunOptions calibration;
-      k = std::max<std::uint64_t>(1, sim::run(calibration, s.body).steps);
-    }
-    o.policy = sim::parse_policy(a.policy, k);
-    if (sim::spec_uses_pct(a.policy)) pct_steps = k;
-    o.seed = a.seed;
-    how = fmt::format("seed {}, policy {}", a.seed, a.policy);
-    reproduce = cli::reproduce_seed(prog, s.name, a.seed, a.policy, k);
-  }
-  sim::RunResult r = sim::run(o, s.body);
-  if (digest) {
-    // A digest-carrying string must run exactly its schedule: every choice in range, then the
-    // same ledger; otherwise say where it went wrong instead of silently running another one.
-    const std::vector<std::uint64_t> taken = r.choices();
-    std::string why;
-    for (std::size_t i = 0; i < given.size() && why.empty(); ++i) {
-      if (i >= taken.size())
-        why = fmt::format("the run made {} decisions, the choice string has {}", taken.size(), given.size());
-      else if (taken[i] != given[i])
-        why = fmt::format("choice {} at decision {} is out of range for the alternatives offered now (taken as {})",
-                          given[i], i, taken[i]);
-    }
-    if (why.empty() && static_cast<std::uint32_t>(r.ledger.hash() >> 32) != *digest)
-      why = fmt::format("the run's digest {:08x} differs from the recorded {:08x}", r.ledger.hash() >> 32, *digest);
-    if (!why.empty()) {
-      r.outcome = sim::Outcome::divergence;
-      r.message = fmt::format("the schedule no longer matches its reproduce string: {} (the scenario changed, or it is "
-                              "nondeterministic)", why);
-    }
-  }
-  if (shrink) {
-    if (r.passed()) throw InputError(fmt::format("{} ({}) passes: nothing to shrink", s.name, how));
-    std::printf("%s (%s): %s — %s\n", s.name.c_str(), how.c_str(), std::string(sim::to_string(r.outcome)).c_str(),
-                r.message.c_str());
-    cli::InterruptGuard guard;
-    const cli::ShrinkFigures shrunk =
-        cli::shrink_failure(s, r.choices(), {a.max_runs, a.trace == "full", [] { return cli::stop_signal() != 0; }}, prog);
-    std::fputs(cli::shrink_text({shrunk, ""}, "  ").c_str(), stdout);
-    return cli::stop_signal() ? 128 + cli::stop_signal() : kFound;
-  }
-  // The figures once; text, JSON and JUnit render them (results.hpp).
-  cli::RunFigures f;
-  f.scenario = s.name;
-  f.how = how;
-  f.pct_steps = pct_steps;
-  f.result = &r;
-  f.choices = sim::encode_choices(r.choices());
-  f.reproduce = reproduce;
-  if (a.choices) f.choices_given = *a.choices;
-  else {
-    f.seed = a.seed;
-    f.policy = a.policy;
-  }
-  f.with_events = a.events;
-  if (a.events)
-    for (const auto& e : r.ledger.events()) f.events.push_back(sim::describe(e));
-  f.with_interleaving = a.table;
-  if (a.table) f.interleaving = sim::interleaving_table(r.ledger);
-  if (a.save) f.saved = cli::save_ledger(*a.save, s.name, o, r);
-  cli::print_run(f, a.format == "json");
-  if (a.junit) cli::write_junit(*a.junit, s.name, {cli::run_junit_case(f)});
-  if (a.trace_out) {
-    cli::write_chrome_trace(*a.trace_out, r, {s.name, how, f.choices, reproduce});
-    if (a.format != "json")  // JSON mode prints one document and nothing else
-      std::printf("  trace: %s (open in https://ui.perfetto.dev or chrome://tracing)\n", a.trace_out->c_str());
-  }
-  return r.passed() ? kNothingFound : kFound;
 }
 
 }  // namespace
@@ -200,7 +94,7 @@ int run_main(int argc, char** argv) {
   app.add_subcommand("list", "print the registered scenarios")->footer(kExitStatus);
 
   // run and shrink select one schedule the same way: a seed and policy, or a choice vector.
-  auto add_schedule_options = [](CLI::App* cmd, RunArgs& args) {
+  auto add_schedule_options = [](CLI::App* cmd, cli::RunArgs& args) {
     cmd->footer(kExitStatus);
     cmd->add_option("--scenario", args.scenario, "scenario name (see list)")->required();
     auto* seed = cmd->add_option("--seed", args.seed, "seed of the policy (default 0)")->check(whole_number(0, kU64Max));
@@ -211,7 +105,7 @@ int run_main(int argc, char** argv) {
         ->excludes(seed)
         ->excludes(policy);
   };
-  RunArgs run_args;
+  cli::RunArgs run_args;
   auto* run = app.add_subcommand("run", "run one schedule of a scenario and print its outcome");
   add_schedule_options(run, run_args);
   run->add_flag("--events", run_args.events, "print the run's ledger events");
@@ -241,13 +135,15 @@ int run_main(int argc, char** argv) {
   stats->add_option("PATH", stats_paths, "ledger files or folders of them")->required();
   stats->add_option("--format", stats_format, "text (default) or json")->check(CLI::IsMember({"text", "json"}));
 
-  RunArgs shrink_args;
+  cli::RunArgs shrink_args;
   auto* shrink = app.add_subcommand("shrink", "shrink a failing schedule to the fewest preemptions and print it");
   add_schedule_options(shrink, shrink_args);
   shrink->add_option("--max-runs", shrink_args.max_runs, "bound on re-runs while shrinking (default: 40 per decision of the failing run, at least 2000)")
       ->check(whole_number(1, 1'000'000'000));
   shrink->add_option("--trace", shrink_args.trace, "short: the shrunk interleaving; full: the original too")
       ->check(CLI::IsMember({"short", "full"}));
+  shrink->add_option("--format", shrink_args.format, "text (default) or json: one JSON object with the same figures")
+      ->check(CLI::IsMember({"text", "json"}));
 
   cli::ExploreArgs ex;
   auto* explore = app.add_subcommand("explore", "explore scenarios over a range of seeds");
@@ -367,8 +263,8 @@ int run_main(int argc, char** argv) {
       cli::worker_main(worker_setup, prog, worker_parent);
     }
     if (app.got_subcommand("list")) status = cmd_list();
-    else if (run->parsed()) status = cmd_run(run_args, prog, false);
-    else if (shrink->parsed()) status = cmd_run(shrink_args, prog, true);
+    else if (run->parsed()) status = cli::cmd_run(run_args, prog, false);
+    else if (shrink->parsed()) status = cli::cmd_run(shrink_args, prog, true);
     else if (show->parsed()) status = cli::cmd_show(show_file, show_format);
     else if (replay->parsed()) {
       replay_args.follow_fibers = follow == "fibers";

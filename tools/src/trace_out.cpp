@@ -118,7 +118,7 @@ struct Names {
 // An event's fields, for the trace viewer's details pane.
 Json event_args(const sim::Event& e, const Names& names) {
   namespace ev = sim::ev;
-  return std::visit(
+  Json args = std::visit(
       [&](const auto& x) -> Json {
         using T = std::decay_t<decltype(x)>;
         if constexpr (std::is_same_v<T, ev::Spawn>) {
@@ -151,9 +151,7 @@ Json event_args(const sim::Event& e, const Names& names) {
         } else if constexpr (std::is_same_v<T, ev::Divergence>) {
           return {{"decision", x.decision_index}, {"message", x.message}};
         } else if constexpr (std::is_same_v<T, ev::Op>) {
-          Json j = {{"object", names.object(x.object)}, {"op", sim::to_string(x.op)}, {"arg", x.arg}};
-          if (const auto it = names.sites.find(x.site); x.site != 0 && it != names.sites.end()) j["site"] = it->second;
-          return j;
+          return {{"object", names.object(x.object)}, {"op", sim::to_string(x.op)}, {"arg", x.arg}};
         } else if constexpr (std::is_same_v<T, ev::TimeAdvance>) {
           return {{"now_ns", x.now_ns}};
         } else if constexpr (std::is_same_v<T, ev::Denied>) {
@@ -166,6 +164,8 @@ Json event_args(const sim::Event& e, const Names& names) {
         }
       },
       e);
+  if (const auto it = names.sites.find(sim::event_site(e)); it != names.sites.end()) args["site"] = it->second;
+  return args;
 }
 
 // The table's "-- preempted --" and "-- time 1 ms --" read as plain names in a viewer.

@@ -264,4 +264,22 @@ with tempfile.TemporaryDirectory() as d:
     expect("run --junit into a missing folder: exit 2, one line", code == 2 and "JUnit" in err and
            len(err.strip().splitlines()) == 1, err)
 
+# shrink --format json: one document with the failing run and the shrink figures, which agree with
+# the text report and whose minimal schedule reproduces the same failure.
+code, doc, out, err = run_json("shrink", "--scenario", "test/lost-update", "--seed", "1")
+_, text_out, _ = run("shrink", "--scenario", "test/lost-update", "--seed", "1")
+m = re.search(r"shrunk: preemptions (\d+) -> (\d+), decisions (\d+) -> (\d+), (\d+) re-runs", text_out)
+ok = code == 1 and doc is not None and m is not None
+expect("shrink --format json: one JSON document, exit 1", ok, out + err)
+if ok:
+    sh = doc["shrink"]
+    expect("shrink --format json: the figures of the text report",
+           doc["command"] == "shrink" and doc["scenario"] == "test/lost-update" and doc["outcome"] == "assertion" and
+           (sh["preemptions_before"], sh["preemptions_after"], sh["decisions_before"], sh["decisions_after"],
+            sh["runs"]) == tuple(int(g) for g in m.groups()) and sh["choices"] in text_out and
+           "| 0 root" in sh["interleaving"], json.dumps(doc)[:2000])
+    code, again, _, err = run_json(*shlex.split(sh["reproduce"])[1:])
+    expect("shrink --format json: its reproduce command fails the same way",
+           code == 1 and again is not None and again["message"] == sh["message"], err)
+
 finish()

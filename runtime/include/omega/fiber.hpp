@@ -59,9 +59,10 @@ struct SpawnOptions {
 };
 
 template <class F>
-auto spawn_with(F&& fn, SpawnOptions options) {
+auto spawn_with(F&& fn, SpawnOptions options, std::source_location where = std::source_location::current()) {
   using T = std::invoke_result_t<std::decay_t<F>&>;
   sim::kernel::require(options.daemon ? "omega::spawn_daemon" : "omega::spawn");
+  sim::kernel::at(where);
   auto result = std::make_shared<detail::FiberResult<T>>();
   auto body = [fn = std::forward<F>(fn), result]() mutable -> std::uint64_t {
     if constexpr (std::is_void_v<T>) {
@@ -79,28 +80,29 @@ auto spawn_with(F&& fn, SpawnOptions options) {
 
 // Starts fn() as a new fiber (a child of the current one); the run waits for it to end.
 template <class F>
-auto spawn(F&& fn, std::string name = {}) {
-  return spawn_with(std::forward<F>(fn), SpawnOptions{std::move(name), false, std::nullopt});
+auto spawn(F&& fn, std::string name = {}, std::source_location where = std::source_location::current()) {
+  return spawn_with(std::forward<F>(fn), SpawnOptions{std::move(name), false, std::nullopt}, where);
 }
 
 template <class F>
-auto spawn(F&& fn, SpawnOptions options) {
-  return spawn_with(std::forward<F>(fn), std::move(options));
+auto spawn(F&& fn, SpawnOptions options, std::source_location where = std::source_location::current()) {
+  return spawn_with(std::forward<F>(fn), std::move(options), where);
 }
 
 // Like spawn, but the run does not wait for it (actors, servers); it is unwound at the end.
 template <class F>
-auto spawn_daemon(F&& fn, std::string name = {}) {
-  return spawn_with(std::forward<F>(fn), SpawnOptions{std::move(name), true, std::nullopt});
+auto spawn_daemon(F&& fn, std::string name = {}, std::source_location where = std::source_location::current()) {
+  return spawn_with(std::forward<F>(fn), SpawnOptions{std::move(name), true, std::nullopt}, where);
 }
 
 // Lets another fiber run; under the all-zero schedule this is round robin.
-void yield();
+void yield(std::source_location where = std::source_location::current());
 
 // Blocks until f has ended; returns its result or rethrows its exception.
 template <class T>
-T join(const Fiber<T>& f) {
+T join(const Fiber<T>& f, std::source_location where = std::source_location::current()) {
   sim::kernel::require("omega::join");
+  sim::kernel::at(where);
   sim::kernel::join(f.id());
   if constexpr (!std::is_void_v<T>) {
     auto& slot = f.result_slot();

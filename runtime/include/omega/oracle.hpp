@@ -78,21 +78,22 @@ class Oracle : public detail::Primitive {
   explicit Oracle(std::string name, OracleOptions options = {});
 
   template <class Request, class Fn>
-  auto call(const Request& request, Fn&& fn) -> std::decay_t<std::invoke_result_t<Fn&, const Request&>> {
+  auto call(const Request& request, Fn&& fn, std::source_location where = std::source_location::current())
+      -> std::decay_t<std::invoke_result_t<Fn&, const Request&>> {
     using Result = std::decay_t<std::invoke_result_t<Fn&, const Request&>>;
     const std::uint64_t key = sim::fnv1a64(OracleCodec<Request>::encode(request));
     if (deduplicating()) [[unlikely]]
-      return OracleCodec<Result>::decode(
-          call_deduplicated(key, [&] { return OracleCodec<Result>::encode(call_service<Result>(key, request, fn)); }));
-    return call_service<Result>(key, request, fn);
+      return OracleCodec<Result>::decode(call_deduplicated(
+          key, [&] { return OracleCodec<Result>::encode(call_service<Result>(key, request, fn, where)); }, where));
+    return call_service<Result>(key, request, fn, where);
   }
 
   OracleOptions& options() noexcept { return options_; }
 
  private:
   template <class Result, class Request, class Fn>
-  Result call_service(std::uint64_t key, const Request& request, Fn& fn) {
-    const Pending p = start(key);
+  Result call_service(std::uint64_t key, const Request& request, Fn& fn, const std::source_location& where) {
+    const Pending p = start(key, where);
     if (p.recorded_result) return OracleCodec<Result>::decode(*p.recorded_result);
     std::optional<Result> result;
     try {
@@ -111,7 +112,8 @@ class Oracle : public detail::Primitive {
   // The critic's check of introduce_singleflight / add_memo (RunOptions::checks.dedupe_oracles):
   // calls with a key already answered return that answer; calls with a key in flight wait for it.
   bool deduplicating() const;
-  std::string call_deduplicated(std::uint64_t key, const std::function<std::string()>& call);
+  std::string call_deduplicated(std::uint64_t key, const std::function<std::string()>& call,
+                                const std::source_location& where);
 
   struct Pending {
     std::uint64_t key_hash = 0, latency_ns = 0;
@@ -119,7 +121,7 @@ class Oracle : public detail::Primitive {
   };
   // The call up to the service: governance, scheduling point, fault and latency choices, the
   // latency itself, and either the recorded result (replay), a thrown fault, or nothing (call fn).
-  Pending start(std::uint64_t key_hash);
+  Pending start(std::uint64_t key_hash, const std::source_location& where);
   void finish(const Pending& p, std::string result_bytes);
   void failed(const Pending& p);  // fn threw: records fault 3 with the exception's message
   void reset() override;

@@ -14,9 +14,11 @@ std::chrono::nanoseconds now();
 
 // Blocks the current fiber for `d` of virtual time (a plain scheduling point if d <= 0).
 template <class Rep, class Period>
-void sleep_for(std::chrono::duration<Rep, Period> d) {
+void sleep_for(std::chrono::duration<Rep, Period> d, std::source_location where = std::source_location::current()) {
   sim::kernel::require("omega::sleep_for");
+  sim::kernel::at(where);
   sim::kernel::sleep_until(detail::deadline_after(detail::to_ns(d)));
+  sim::kernel::at({});  // the sleep is over: no later event takes its site
 }
 
 }  // namespace omega

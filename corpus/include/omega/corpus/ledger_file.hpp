@@ -19,8 +19,9 @@
 namespace omega::corpus {
 
 // The format version: bumped whenever the bytes a run encodes to change (the golden test pins them).
-// Version 2 added source sites (ev::Site, Op::site); version 1 files read as runs without them.
-inline constexpr std::uint32_t kFormatVersion = 2;
+// Version 2 added source sites (ev::Site, Op::site), version 3 the sites of fiber verbs (spawn, yield,
+// join, block, oracle call); older files read as runs without them.
+inline constexpr std::uint32_t kFormatVersion = 3;
 inline constexpr std::uint32_t kOldestReadableVersion = 1;
 // The 8 bytes every ledger file starts with (before the zstd frame).
 inline constexpr char kMagic[8] = {'O', 'M', 'E', 'G', 'A', 'L', 'D', 'G'};

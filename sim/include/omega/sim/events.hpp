@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -39,6 +40,7 @@ struct Spawn {
   FiberId fiber, parent;
   bool daemon = false;
   std::string name;
+  std::uint32_t site = 0;  // where the user called it (see Op::site)
   friend bool operator==(const Spawn&, const Spawn&) = default;
 };
 
@@ -58,6 +60,7 @@ struct ScheduleChoose {
 struct Yield {
   static constexpr std::uint8_t kCode = 3;
   FiberId fiber;
+  std::uint32_t site = 0;  // where the user called it (see Op::site)
   friend bool operator==(const Yield&, const Yield&) = default;
 };
 
@@ -72,6 +75,7 @@ struct Block {
   // a join the fiber joined (invalid when none).
   std::uint32_t object = kNoObject;
   FiberId holder;
+  std::uint32_t site = 0;  // where the user called it (see Op::site)
   friend bool operator==(const Block&, const Block&) = default;
 };
 
@@ -84,6 +88,7 @@ struct Wake {
 struct Join {
   static constexpr std::uint8_t kCode = 6;
   FiberId fiber, target;
+  std::uint32_t site = 0;  // where the user called it (see Op::site)
   friend bool operator==(const Join&, const Join&) = default;
 };
 
@@ -194,6 +199,7 @@ struct OracleCall {
   std::uint64_t latency_ns = 0;
   std::uint8_t fault = 0;
   bool executed = false;
+  std::uint32_t site = 0;  // where the user called it (see Op::site)
   friend bool operator==(const OracleCall&, const OracleCall&) = default;
 };
 
@@ -215,6 +221,13 @@ using Event = std::variant<ev::Spawn, ev::ScheduleChoose, ev::Yield, ev::Block, 
                            ev::Done, ev::Error, ev::Choice, ev::Deadlock, ev::Failure,
                            ev::BudgetExhausted, ev::Divergence, ev::Object, ev::Op,
                            ev::TimeAdvance, ev::Timeout, ev::Denied, ev::OracleCall, ev::Site>;
+
+// The events that record where the user called them (a `site` field, 0 when unknown): operations
+// on objects and the fiber verbs (spawn, yield, join, a block, an oracle call).
+template <class T>
+concept SitedEvent = requires(T x) { x.site; } && !std::is_same_v<T, ev::Site>;
+std::uint32_t event_site(const Event& e) noexcept;
+void set_event_site(Event& e, std::uint32_t site) noexcept;
 
 // One line per event, for reports and debugging.
 std::string describe(const Event& e);

@@ -1,6 +1,6 @@
 #pragma once
 // The ledger of one run: events kept encoded, so "byte-identical" is literal and appending is cheap.
-// Source sites (ev::Site, ev::Op::site) live beside the bytes, not in them: the digest (hash())
+// Source sites (ev::Site, and the site of each SitedEvent) live beside the bytes, not in them: the digest (hash())
 // covers what ran, not which line it was written on.
 
 #include <omega/sim/ledger_codec.hpp>
@@ -17,7 +17,7 @@ class Ledger {
   const ByteBuffer& bytes() const noexcept { return bytes_; }
   std::uint64_t event_count() const noexcept { return events_; }
   bool sealed() const noexcept { return sealed_; }
-  // The events, with each Site event just before the first Op that names it.
+  // The events, with each Site event just before the first event that names it.
   std::vector<Event> events() const;
   std::uint64_t hash() const noexcept;  // FNV-1a 64 of the bytes
   // The sites of this run: sites()[id - 1] is site `id`.
@@ -37,19 +37,17 @@ class Ledger {
 
   void append(const Event& e);
   // Hot-path append: `encode(LedgerWriter&)` writes exactly one event.
+  // `site` (0: none) is the event's, for a SitedEvent.
   template <class Encode>
-  void write(Encode&& encode) {
+  void write(Encode&& encode, std::uint32_t site = 0) {
     if (sealed_) return;
     LedgerWriter w(bytes_);
     encode(w);
+    if (site != 0) event_sites_.emplace_back(events_, site);
     ++events_;
   }
   void op(FiberId fiber, std::uint32_t object, OpCode code, std::uint64_t arg, std::uint32_t site) {
-    if (sealed_) return;
-    LedgerWriter(bytes_).op(fiber, object, code, arg);
-    ++events_;
-    if (site != 0) op_sites_.emplace_back(ops_, site);
-    ++ops_;
+    write([&](LedgerWriter& w) { w.op(fiber, object, code, arg); }, site);
   }
   // A new site: ids are given in order, from 1.
   std::uint32_t add_site(std::string file, std::uint32_t line) {
@@ -63,8 +61,7 @@ class Ledger {
   std::uint64_t events_ = 0;
   bool sealed_ = false;
   std::vector<ev::Site> sites_;
-  std::uint64_t ops_ = 0;  // Op events so far
-  std::vector<std::pair<std::uint64_t, std::uint32_t>> op_sites_;  // (Op ordinal, site), site != 0
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> event_sites_;  // (event ordinal, site), site != 0
   std::vector<std::uint64_t> step_starts_;  // [k]: the event ordinal (Sites not counted) step k + 1 began at
 };
 
