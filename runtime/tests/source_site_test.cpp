@@ -101,3 +101,37 @@ TEST_CASE("sites: a deadlock message says where each fiber waits; the ledger's d
   CHECK(again.ledger.hash() == failure.ledger.hash());
   CHECK(sites_of(again) != sites_of(failure));
 }
+
+TEST_CASE("sites: the fiber verbs (spawn, yield, join, sleep, an oracle call) say where they were called") {
+  int spawn_line = 0, yield_line = 0, sleep_line = 0, call_line = 0, join_line = 0;
+  const auto r = sim::run(options(), [&] {
+    spawn_line = __LINE__ + 1;
+    auto child = spawn([&] {
+      yield_line = __LINE__ + 1;
+      yield();
+      sleep_line = __LINE__ + 1;
+      sleep_for(std::chrono::milliseconds(1));
+      call_line = __LINE__ + 1;
+      return oracle("model").call(std::string("q"), [](const std::string& s) { return s + "!"; });
+    }, "child");
+    join_line = __LINE__ + 1;
+    CHECK(join(child) == "q!");
+  });
+  REQUIRE_MESSAGE(r.passed(), r.message);
+  std::vector<std::string> verbs;
+  for (const sim::Event& e : r.ledger.events()) {
+    const std::string at = site_text(r, sim::event_site(e));
+    if (std::holds_alternative<sim::ev::Spawn>(e) && !at.empty()) verbs.push_back("spawn@" + at);
+    if (std::holds_alternative<sim::ev::Yield>(e)) verbs.push_back("yield@" + at);
+    if (const auto* b = std::get_if<sim::ev::Block>(&e)) verbs.push_back(std::string(sim::to_string(b->reason)) + "@" + at);
+    if (std::holds_alternative<sim::ev::OracleCall>(e)) verbs.push_back("oracle@" + at);
+    if (std::holds_alternative<sim::ev::Join>(e)) verbs.push_back("join@" + at);
+  }
+  const std::string here = "tests/source_site_test.cpp:";
+  const auto at = [&](int line) { return here + std::to_string(line); };
+  // The root's join comes first: the child runs after the root blocks.
+  CHECK(verbs == std::vector<std::string>{"spawn@" + at(spawn_line), "join@" + at(join_line),
+                                          "join@" + at(join_line), "yield@" + at(yield_line),
+                                          "sleep@" + at(sleep_line), "sleep@" + at(call_line),
+                                          "oracle@" + at(call_line)});
+}
