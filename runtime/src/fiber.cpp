@@ -4,10 +4,7 @@
 
 namespace omega {
 
-void yield(std::source_location where) {
-  sim::kernel::at(where);
-  sim::kernel::yield();
-}
+void yield(std::source_location where) { sim::kernel::yield(where); }
 
 FiberId current() { return sim::kernel::current_fiber(); }
 

@@ -82,10 +82,10 @@ void set_opaque(bool enter) { sim().set_opaque(enter); }
 std::optional<ev::OracleCall> replayed_oracle_call(std::uint32_t oracle, std::uint64_t key_hash) {
   return sim("omega::Oracle::call").replayed_oracle_call(oracle, key_hash);
 }
-void yield() {
+void yield(const std::source_location& where) {
   if (tls_current == nullptr) [[unlikely]]
     sim("omega::yield");
-  tls_current->yield();
+  tls_current->yield(where);
 }
 void point() { sim().op_point(); }
 void block(BlockReason reason, std::string on, BlockOn what) { sim().block(reason, std::move(on), what); }

@@ -41,6 +41,7 @@
 #include <set>
 #include <map>
 #include <source_location>
+#include <string_view>
 #include <typeinfo>
 #include <vector>
 
@@ -168,6 +169,29 @@ void install_terminate_handler();
 // (and object id) into the new run. Its value never reaches a ledger or a decision.
 extern std::atomic<std::uint64_t> g_run_serial;
 
+// Source sites are interned per thread once (SiteInfo: kept for the thread's life, allocation only
+// the first time a line is reached) and numbered per run on first use: `run` stamps whose number
+// `site` is, so no per-run table is built or cleared. A direct-mapped slot cache in front answers a
+// repeated operation without a lookup. Addresses only pick slots; ids follow first use in the run.
+struct SiteInfo {
+  std::uint64_t run = 0;   // the run serial `site` belongs to (0: none yet)
+  std::uint32_t site = 0;  // that run's id for this location (0: a library location)
+  bool library = false;
+  std::string_view file;  // the path's last two components, in the compiler's static string
+  std::uint32_t line = 0;
+};
+struct SiteSlot {
+  const char* file = nullptr;
+  std::uint32_t line = 0, column = 0;
+  SiteInfo* info = nullptr;
+};
+inline constexpr std::size_t kSiteSlots = 256;
+inline std::size_t site_slot_index(const std::source_location& w) noexcept {
+  return ((reinterpret_cast<std::uintptr_t>(w.file_name()) >> 4) ^ (std::size_t{w.line()} * 0x9e3779b1u) ^ w.column()) &
+         (kSiteSlots - 1);
+}
+SiteSlot* thread_site_slots() noexcept;
+
 class Simulation {
  public:
   explicit Simulation(const RunOptions& options)
@@ -213,13 +237,12 @@ class Simulation {
   FiberId spawn(std::function<std::uint64_t()> body, std::string name, bool daemon,
                std::optional<std::set<std::string>> caps);
 
-  void yield() {
+  // `where` is the user's call (no site when empty); it goes straight to the Yield event.
+  void yield(const std::source_location& where) {
     if (inert()) return;
     static const OpId kYield = register_op("fiber.yield");
     govern_checked(kYield);
-    FiberRec& f = cur();
-    ledger_.write([&](LedgerWriter& w) { w.yield(f.id); }, site_of(f));
-    f.where = {};
+    ledger_.write([&](LedgerWriter& w) { w.yield(current_); }, site_at(where));
     point(PointKind::yield);
   }
 
@@ -282,7 +305,15 @@ class Simulation {
   // The site of the fiber's operation in progress (what at() gave it), 0 when none. An Op or a
   // fiber verb's event takes it and the verb then clears it; a Block only reads it, so that a
   // deadlock report still says where each fiber waits.
-  std::uint32_t site_of(const FiberRec& f) { return f.where.line() == 0 ? 0 : site_id(f.where); }
+  std::uint32_t site_of(const FiberRec& f) { return site_at(f.where); }
+  std::uint32_t site_at(const std::source_location& w) {
+    if (w.line() == 0) return 0;
+    SiteSlot& slot = site_slots_[site_slot_index(w)];
+    if (slot.file == w.file_name() && slot.line == w.line() && slot.column == w.column() &&
+        slot.info->run == run_serial_) [[likely]]
+      return slot.info->site;
+    return site_slow(w, slot);
+  }
   // "examples/pipeline.cpp:42" for where, "" when unknown.
   std::string where_text(const FiberRec& f) const;
 
@@ -340,16 +371,11 @@ class Simulation {
  private:
   FiberRec& cur() { return *fibers_[current_.value]; }
 
-  // The run's id for a source location (a Site event on first use); 0 for code in a standard or
-  // Omega header, which would only point at the wrapper (std::lock_guard) rather than the user.
-  std::uint32_t site_id(const std::source_location& where);
-  struct SiteKey {
-    std::uintptr_t file;  // the compiler's string: only looked up, never ordered in output
-    std::uint32_t line, column;
-    friend auto operator<=>(const SiteKey&, const SiteKey&) = default;
-  };
-  // Ids come from first use in this run, never from the key's address.
-  std::map<SiteKey, std::uint32_t> site_ids_;
+  // The run's id for a source location the slot cache did not answer (sites.cpp): a Site event on
+  // first use in this run; 0 for code in a standard or Omega header, which would only point at the
+  // wrapper (std::lock_guard) rather than the user.
+  std::uint32_t site_slow(const std::source_location& where, SiteSlot& slot);
+  SiteSlot* site_slots_ = thread_site_slots();  // this thread's cache (sites.cpp)
 
   FiberRec& rec(FiberId id, const char* what);
 

@@ -2,6 +2,7 @@
 
 #include "simulation.hpp"
 
+#include <map>
 #include <string_view>
 
 namespace omega::sim::internal {
@@ -25,14 +26,35 @@ bool library_file(std::string_view file) {
 
 }  // namespace
 
-std::uint32_t Simulation::site_id(const std::source_location& where) {
+namespace {
+
+struct SiteKey {
+  std::uintptr_t file;  // the compiler's string: only looked up, never ordered in output
+  std::uint32_t line, column;
+  friend auto operator<=>(const SiteKey&, const SiteKey&) = default;
+};
+// For the thread's life: a run on this thread finds a line it reached before without allocating.
+thread_local std::map<SiteKey, SiteInfo> tls_sites;
+thread_local SiteSlot tls_slots[kSiteSlots];
+
+}  // namespace
+
+SiteSlot* thread_site_slots() noexcept { return tls_slots; }
+
+std::uint32_t Simulation::site_slow(const std::source_location& where, SiteSlot& slot) {
   const SiteKey key{reinterpret_cast<std::uintptr_t>(where.file_name()), where.line(), where.column()};
-  if (auto it = site_ids_.find(key); it != site_ids_.end()) return it->second;
+  auto it = tls_sites.find(key);
+  if (it == tls_sites.end()) {
+    const std::string_view file = where.file_name();
+    it = tls_sites.emplace(key, SiteInfo{0, 0, library_file(file), short_path(file), where.line()}).first;
+  }
+  SiteInfo& info = it->second;
+  slot = SiteSlot{where.file_name(), where.line(), where.column(), &info};
+  if (info.run == run_serial_) return info.site;
   if (ledger_.sealed()) return 0;
-  const std::string_view file = where.file_name();
-  const std::uint32_t id = library_file(file) ? 0 : ledger_.add_site(std::string(short_path(file)), where.line());
-  site_ids_.emplace(key, id);
-  return id;
+  info.run = run_serial_;
+  info.site = info.library ? 0 : ledger_.add_site(std::string(info.file), info.line);
+  return info.site;
 }
 
 std::string Simulation::where_text(const FiberRec& f) const {

@@ -126,7 +126,9 @@ void set_opaque(bool enter);
 std::optional<ev::OracleCall> replayed_oracle_call(std::uint32_t oracle, std::uint64_t key_hash);
 
 // Fiber verbs govern themselves as "fiber.spawn", "fiber.yield" and "fiber.join".
-void yield();  // a scheduling point whose default is the next fiber
+// A scheduling point whose default is the next fiber; `where` is the user's call (its Yield
+// event's site), as at() gives other operations.
+void yield(const std::source_location& where = {});
 void point();  // a scheduling point before an operation takes effect (default: keep running)
 // What a primitive blocks on, for FiberInfo::wait: ids only, so blocking allocates nothing more.
 struct BlockOn {
