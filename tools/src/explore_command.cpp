@@ -384,7 +384,7 @@ int cmd_explore(const ExploreArgs& a, const std::string& prog) {
     if (!out.json()) std::printf("not explored (stopped early): %s\n", names.c_str());
     for (const auto& n : skipped) {
       out.not_explored(n);
-      junit_suites.push_back({n, {{"not explored (stopped early)", n, 0, std::nullopt, std::string("not explored: stopped early"), ""}}});
+      junit_suites.push_back(not_explored_suite(n));
     }
   }
   if (a.junit) {

@@ -7,6 +7,7 @@
 
 #include "cli_input.hpp"
 #include "interrupt.hpp"
+#include "junit.hpp"
 #include "report.hpp"
 #include "results.hpp"
 
@@ -42,7 +43,6 @@ void reject_unsupported(const ExploreArgs& a, bool takes_seeds) {
   if (!takes_seeds) no(a.seeds_given, "--seeds", "it explores every schedule within its bound, not a seed range");
   no(a.shard_given, "--shard", "one search cannot be split into shards");
   no(a.jobs_given && a.jobs > 1, "--jobs above 1", "its runs depend on the runs before them: one after another in this process");
-  no(a.junit.has_value(), "--junit", "not supported for it yet (explore with a sampling policy writes one)");
   no(a.critic, "--critic", "run the critic over its failures with `critic` on the corpus files it saves");
   no(a.check_determinism, "--check-determinism",
      takes_seeds ? "not supported for it yet" : "every run replays the last one's prefix and checks it is the same");
@@ -76,7 +76,15 @@ class Session {
     if (!stop_()) return false;
     if (out.json()) out.not_explored(s.name);
     else std::printf("%s: not explored (stopped early)\n", s.name.c_str());
+    junit_.push_back(not_explored_suite(s.name));
     return true;
+  }
+  // --junit: a test suite per scenario, written when the command ends (interrupted or not).
+  void add_suite(JunitSuite suite) { junit_.push_back(std::move(suite)); }
+  void write_junit_report(const std::optional<std::string>& path) const {
+    if (!path) return;
+    write_junit(*path, junit_);
+    spdlog::info("explore: JUnit report written to {}", *path);
   }
 
  private:
@@ -85,6 +93,7 @@ class Session {
   std::optional<std::filesystem::path> corpus_dir_;
   std::function<bool()> stop_;
   bool tty_ = false;
+  std::vector<JunitSuite> junit_;
 };
 
 // A found schedule: its reproduce command (by choices: these searches' seeds do not reproduce
@@ -162,8 +171,10 @@ int cmd_explore_dfs(const ExploreArgs& a, const std::string& prog) {
       found = true;
       fig.failure = found_failure(*s, r.first_failure_choices, *r.first_failure, a, prog, stop, corpus_dir);
     }
+    session.add_suite(dfs_junit_suite(fig));
     out.add(fig);
   }
+  session.write_junit_report(a.junit);
   return out.finish(stop_signal() ? 128 + stop_signal() : found ? kFound : kNothingFound);
 }
 
@@ -204,8 +215,10 @@ int cmd_explore_rff(const ExploreArgs& a, const std::string& prog) {
       f.first_seed = sig.first_seed;
       fig.failures.push_back(std::move(f));
     }
+    session.add_suite(rff_junit_suite(fig, out.context()));
     out.add(fig);
   }
+  session.write_junit_report(a.junit);
   return out.finish(stop_signal() ? 128 + stop_signal() : found ? kFound : kNothingFound);
 }
 

@@ -37,22 +37,55 @@ JunitCase run_junit_case(const RunFigures& f) {
   return c;
 }
 
+namespace {
+
+// A failing case per failure, or one passing case named `passing` when there are none.
+JunitSuite failures_suite(const std::string& scenario, const std::vector<FailureFigures>& failures) {
+  JunitSuite suite{scenario, {}};
+  for (std::size_t i = 0; i < failures.size(); ++i)
+    suite.cases.push_back({fmt::format("[{}] {}", i + 1, failures[i].signature), scenario, 0,
+                           failures[i].message + "\n" + failure_details(failures[i]), std::nullopt, ""});
+  return suite;
+}
+
+void passing_unless_failed(JunitSuite& suite, std::string passing, double seconds) {
+  if (suite.cases.empty())
+    suite.cases.push_back({std::move(passing), suite.name, seconds, std::nullopt, std::nullopt, ""});
+  else
+    suite.cases.front().seconds = seconds;
+}
+
+}  // namespace
+
 JunitSuite explore_junit_suite(const ExploreFigures& f, const ExploreContext& c) {
   const sim::ExploreReport& r = f.report;
-  JunitSuite suite{f.scenario, {}};
-  for (std::size_t i = 0; i < f.failures.size(); ++i)
-    suite.cases.push_back({fmt::format("[{}] {}", i + 1, f.failures[i].signature), f.scenario, 0,
-                           f.failures[i].message + "\n" + failure_details(f.failures[i]), std::nullopt, ""});
+  JunitSuite suite = failures_suite(f.scenario, f.failures);
   for (const auto& n : r.nondeterminism)
     suite.cases.push_back({fmt::format("nondeterminism at seed {}", n.seed), f.scenario, 0, nondeterminism_text(n),
                            std::nullopt, ""});
-  if (suite.cases.empty())
-    suite.cases.push_back({fmt::format("{} schedules ({}, seeds {}..{})", r.schedules, c.policy, c.range.first,
-                                       c.range.last),
-                           f.scenario, r.seconds, std::nullopt, std::nullopt, ""});
-  else
-    suite.cases.front().seconds = r.seconds;
+  passing_unless_failed(
+      suite, fmt::format("{} schedules ({}, seeds {}..{})", r.schedules, c.policy, c.range.first, c.range.last),
+      r.seconds);
   return suite;
+}
+
+JunitSuite dfs_junit_suite(const DfsFigures& f) {
+  JunitSuite suite = failures_suite(f.scenario, f.failure ? std::vector<FailureFigures>{*f.failure} : std::vector<FailureFigures>{});
+  passing_unless_failed(suite,
+                        fmt::format("{} schedules ({}), {}", f.report.schedules, f.search,
+                                    f.report.complete ? "complete" : "incomplete: " + f.incomplete),
+                        0);
+  return suite;
+}
+
+JunitSuite rff_junit_suite(const RffFigures& f, const ExploreContext& c) {
+  JunitSuite suite = failures_suite(f.scenario, f.failures);
+  passing_unless_failed(suite, fmt::format("{} schedules (rff, seeds {}..{})", f.report.runs, c.range.first, c.range.last), 0);
+  return suite;
+}
+
+JunitSuite not_explored_suite(const std::string& scenario) {
+  return {scenario, {{"not explored (stopped early)", scenario, 0, std::nullopt, std::string("not explored: stopped early"), ""}}};
 }
 
 std::string failure_details(const FailureFigures& f) {

@@ -112,6 +112,11 @@ JunitCase run_junit_case(const RunFigures& f);
 // command and the shrunk interleaving in its message (CI shows them without opening the log); a
 // passing case when there is neither.
 JunitSuite explore_junit_suite(const ExploreFigures& f, const ExploreContext& c);
+// The same for dfs (its failure; else a passing case saying whether the search was complete) and rff.
+JunitSuite dfs_junit_suite(const DfsFigures& f);
+JunitSuite rff_junit_suite(const RffFigures& f, const ExploreContext& c);
+// A scenario left out by Ctrl-C or --max-time: a skipped case.
+JunitSuite not_explored_suite(const std::string& scenario);
 
 // Prints the run's report on stdout: text, or with --format json one JSON document.
 void print_run(const RunFigures& f, bool json);

@@ -133,8 +133,30 @@ with tempfile.TemporaryDirectory() as d:
                open(path).read()[:3000])
     except (ET.ParseError, FileNotFoundError) as e:
         expect("explore --junit writes well-formed XML", False, f"{e}: {out} {err}")
-rc, out, err = run("explore", "--scenario", "test/pass", "--policy", "dfs", "--junit", "/tmp/x.xml")
-expect("dfs rejects --junit (not supported yet)", rc == 2 and "does not take --junit" in err, err)
+# dfs and rff write the same report: a failing case per failure, else one passing case (dfs: whether
+# the search was complete).
+with tempfile.TemporaryDirectory() as d:
+    for policy, extra in (("dfs:pb=1", []), ("rff", ["--seeds", "0..199"])):
+        path = os.path.join(d, policy.replace(":", "_") + ".xml")
+        rc, out, err = run("explore", "--scenario", "test/lost-update", "--policy", policy, "--quiet", "--no-save",
+                           "--junit", path, *extra)
+        try:
+            suite = ET.parse(path).getroot().find("testsuite")
+            failure = suite.find("testcase/failure")
+            expect(f"explore --policy {policy} --junit: a failing case with the reproduce command",
+                   rc == 1 and suite.get("name") == "test/lost-update" and failure is not None and
+                   "--choices" in failure.text and "counter == 2" in failure.get("message"), open(path).read()[:3000])
+        except (ET.ParseError, FileNotFoundError, AttributeError) as e:
+            expect(f"explore --policy {policy} --junit writes well-formed XML", False, f"{e}: {out} {err}")
+    path = os.path.join(d, "dfs-pass.xml")
+    rc, out, err = run("explore", "--scenario", "test/pass", "--policy", "dfs:pb=2", "--quiet", "--no-save", "--junit", path)
+    try:
+        case = ET.parse(path).getroot().find("testsuite/testcase")
+        expect("explore --policy dfs --junit (no failure): one passing case saying the search was complete",
+               rc == 0 and case is not None and case.find("failure") is None and "complete" in case.get("name"),
+               open(path).read())
+    except (ET.ParseError, FileNotFoundError) as e:
+        expect("explore --policy dfs --junit (no failure) writes well-formed XML", False, f"{e}: {out} {err}")
 # --version; diagnostics through spdlog: quiet by default, --log-level or OMEGA_LOG_LEVEL raise it.
 rc, out, err = run("--version")
 expect("--version prints the version", rc == 0 and re.fullmatch(r"omega \d+\.\d+\.\d+\n", out), out + err)
