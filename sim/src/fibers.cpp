@@ -60,7 +60,7 @@ void Simulation::wake(FiberId id) {
   FiberRec& g = rec(id, "wake");
   if (g.status == FiberStatus::ready && g.timed_out) {
     g.timed_out = false;
-    ledger_.append(ev::Wake{id, current_});
+    ledger_.write([&](LedgerWriter& w) { w.two_fibers(ev::Wake::kCode, id, current_); });
     return;
   }
   if (g.status != FiberStatus::blocked)
@@ -70,7 +70,7 @@ void Simulation::wake(FiberId id) {
   g.status = FiberStatus::ready;
   g.waits_on.clear();
   insert_runnable(id);
-  ledger_.append(ev::Wake{id, current_});
+  ledger_.write([&](LedgerWriter& w) { w.two_fibers(ev::Wake::kCode, id, current_); });
 }
 
 void Simulation::join(FiberId target) {
@@ -81,7 +81,7 @@ void Simulation::join(FiberId target) {
   static const OpId kJoin = register_op("fiber.join");
   govern(kJoin);
   point(PointKind::op);
-  ledger_.append(ev::Join{current_, target, site_of(cur())});
+  ledger_.write([&](LedgerWriter& w) { w.two_fibers(ev::Join::kCode, current_, target); }, site_of(cur()));
   t.joined = true;
   if (!t.ended()) {
     t.joiners.push_back(current_);
@@ -142,7 +142,8 @@ FiberId Simulation::spawn_fiber(std::function<std::uint64_t()> body, std::string
   if (parent.valid()) fibers_[parent.value]->children.push_back(id);
   if (!daemon) ++live_non_daemon_;
   runnable_.push_back(id);  // the newest id is the largest: stays sorted
-  ledger_.append(ev::Spawn{id, parent, daemon, raw->name, parent.valid() ? site_of(*fibers_[parent.value]) : 0});
+  ledger_.write([&](LedgerWriter& w) { w.spawn(id, parent, daemon, raw->name); },
+                parent.valid() ? site_of(*fibers_[parent.value]) : 0);
   if (Beacon* b = g_beacon; b && id.value < Beacon::kNames) {
     const std::size_t n = std::min<std::size_t>(raw->name.size(), Beacon::kNameBytes - 1);
     std::memcpy(b->names[id.value], raw->name.data(), n);
@@ -167,8 +168,9 @@ bool Simulation::block_with(BlockReason reason, std::string on, std::optional<st
     f.timer = Timer{*deadline, is_timeout, f.id.value};
   }
   remove_runnable(f.id);
-  ledger_.append(ev::Block{f.id, reason, f.waits_on, what.object,
-                            join_target.valid() ? join_target : what.holder, site_of(f)});
+  ledger_.write([&](LedgerWriter& w) {
+    w.block(f.id, reason, f.waits_on, what.object, join_target.valid() ? join_target : what.holder);
+  }, site_of(f));
   point(PointKind::block);
   return !f.timed_out;
 }
@@ -255,7 +257,7 @@ void Simulation::finish_fiber(FiberRec& f, FiberStatus status, std::uint64_t val
     }
     ledger_.append(ev::Error{f.id, f.error_text});
   } else {
-    ledger_.append(ev::Done{f.id, value_hash});
+    ledger_.write([&](LedgerWriter& w) { w.done(f.id, value_hash); });
   }
   for (FiberId j : f.joiners) wake(j);
   f.joiners.clear();

@@ -183,6 +183,51 @@ void LedgerWriter::op(FiberId f, std::uint32_t object, OpCode code, std::uint64_
   out_.close(put_varint(p, arg));
 }
 
+void LedgerWriter::spawn(FiberId f, FiberId parent, bool daemon, std::string_view name) {
+  std::uint8_t* p = out_.open(1 + 5 + 5 + 1);
+  *p++ = ev::Spawn::kCode;
+  p = put_varint(p, fiber_code(f));
+  p = put_varint(p, fiber_code(parent));
+  *p++ = daemon ? 1 : 0;
+  out_.close(p);
+  str(name);
+}
+
+void LedgerWriter::block(FiberId f, BlockReason reason, std::string_view on, std::uint32_t object, FiberId holder) {
+  std::uint8_t* p = out_.open(1 + 5 + 1);
+  *p++ = ev::Block::kCode;
+  p = put_varint(p, fiber_code(f));
+  *p++ = static_cast<std::uint8_t>(reason);
+  out_.close(p);
+  str(on);
+  p = out_.open(5 + 5);
+  p = put_varint(p, (std::uint64_t{object} + 1) & 0xffffffffu);
+  out_.close(put_varint(p, fiber_code(holder)));
+}
+
+void LedgerWriter::two_fibers(std::uint8_t code, FiberId a, FiberId b) {
+  std::uint8_t* p = out_.open(1 + 5 + 5);
+  *p++ = code;
+  p = put_varint(p, fiber_code(a));
+  out_.close(put_varint(p, fiber_code(b)));
+}
+
+void LedgerWriter::done(FiberId f, std::uint64_t value_hash) {
+  std::uint8_t* p = out_.open(1 + 5 + 10);
+  *p++ = ev::Done::kCode;
+  p = put_varint(p, fiber_code(f));
+  out_.close(put_varint(p, value_hash));
+}
+
+void LedgerWriter::choice(std::uint64_t decision_index, ChoiceKind kind, std::uint64_t bound, std::uint64_t value) {
+  std::uint8_t* p = out_.open(1 + 10 + 1 + 10 + 10);
+  *p++ = ev::Choice::kCode;
+  p = put_varint(p, decision_index);
+  *p++ = static_cast<std::uint8_t>(kind);
+  p = put_varint(p, bound);
+  out_.close(put_varint(p, value));
+}
+
 void LedgerWriter::event(const Event& e) {
   std::visit(
       [this](const auto& x) {
@@ -195,38 +240,25 @@ void LedgerWriter::event(const Event& e) {
           return;
         } else if constexpr (std::is_same_v<T, ev::Site>) {
           return;  // no in-memory encoding: Ledger keeps sites beside its bytes
+        } else if constexpr (std::is_same_v<T, ev::Spawn>) {
+          spawn(x.fiber, x.parent, x.daemon, x.name);
+        } else if constexpr (std::is_same_v<T, ev::Yield>) {
+          yield(x.fiber);
+        } else if constexpr (std::is_same_v<T, ev::Block>) {
+          block(x.fiber, x.reason, x.on, x.object, x.holder);
+        } else if constexpr (std::is_same_v<T, ev::Wake>) {
+          two_fibers(T::kCode, x.fiber, x.by);
+        } else if constexpr (std::is_same_v<T, ev::Join>) {
+          two_fibers(T::kCode, x.fiber, x.target);
+        } else if constexpr (std::is_same_v<T, ev::Done>) {
+          done(x.fiber, x.value_hash);
+        } else if constexpr (std::is_same_v<T, ev::Choice>) {
+          choice(x.decision_index, x.kind, x.bound, x.value);
         } else {
           byte(T::kCode);
-          if constexpr (std::is_same_v<T, ev::Spawn>) {
-            fiber(x.fiber);
-            fiber(x.parent);
-            byte(x.daemon ? 1 : 0);
-            str(x.name);
-          } else if constexpr (std::is_same_v<T, ev::Yield>) {
-            fiber(x.fiber);
-          } else if constexpr (std::is_same_v<T, ev::Block>) {
-            fiber(x.fiber);
-            byte(static_cast<std::uint8_t>(x.reason));
-            str(x.on);
-            varint((std::uint64_t{x.object} + 1) & 0xffffffffu);
-            fiber(x.holder);
-          } else if constexpr (std::is_same_v<T, ev::Wake>) {
-            fiber(x.fiber);
-            fiber(x.by);
-          } else if constexpr (std::is_same_v<T, ev::Join>) {
-            fiber(x.fiber);
-            fiber(x.target);
-          } else if constexpr (std::is_same_v<T, ev::Done>) {
-            fiber(x.fiber);
-            varint(x.value_hash);
-          } else if constexpr (std::is_same_v<T, ev::Error> || std::is_same_v<T, ev::Failure>) {
+          if constexpr (std::is_same_v<T, ev::Error> || std::is_same_v<T, ev::Failure>) {
             fiber(x.fiber);
             str(x.message);
-          } else if constexpr (std::is_same_v<T, ev::Choice>) {
-            varint(x.decision_index);
-            byte(static_cast<std::uint8_t>(x.kind));
-            varint(x.bound);
-            varint(x.value);
           } else if constexpr (std::is_same_v<T, ev::Deadlock>) {
             str(x.waits);
           } else if constexpr (std::is_same_v<T, ev::BudgetExhausted>) {

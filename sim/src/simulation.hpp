@@ -332,7 +332,7 @@ class Simulation {
       leave_for_good();
     }
     const std::uint64_t value = *c % bound;
-    ledger_.append(ev::Choice{decisions_, kind, bound, value});
+    ledger_.write([&](LedgerWriter& w) { w.choice(decisions_, kind, bound, value); });
     ++decisions_;
     return value;
   }

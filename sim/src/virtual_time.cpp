@@ -48,7 +48,7 @@ bool Simulation::advance_time() {
     if (t.is_timeout)
       ledger_.append(ev::Timeout{g.id});
     else
-      ledger_.append(ev::Wake{g.id, FiberId{}});
+      ledger_.write([&](LedgerWriter& w) { w.two_fibers(ev::Wake::kCode, g.id, FiberId{}); });
   }
   return true;
 }

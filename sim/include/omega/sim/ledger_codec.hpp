@@ -73,6 +73,13 @@ class LedgerWriter {
                        std::uint64_t choice, std::span<const FiberId> ready, FiberId current);
   void yield(FiberId f);
   void op(FiberId f, std::uint32_t object, OpCode code, std::uint64_t arg);
+  // The kernel's other frequent events, each written as event(e) would write it, without building
+  // an Event (no variant, no copy of the strings).
+  void spawn(FiberId f, FiberId parent, bool daemon, std::string_view name);
+  void block(FiberId f, BlockReason reason, std::string_view on, std::uint32_t object, FiberId holder);
+  void two_fibers(std::uint8_t code, FiberId a, FiberId b);  // Wake (fiber, by), Join (fiber, target)
+  void done(FiberId f, std::uint64_t value_hash);
+  void choice(std::uint64_t decision_index, ChoiceKind kind, std::uint64_t bound, std::uint64_t value);
 
  private:
   ByteBuffer& out_;
