@@ -11,6 +11,7 @@ Mutex::Mutex(std::string name) : Primitive("mutex", std::move(name)) {}
 void Mutex::reset() {
   owner_ = FiberId{};
   waiters_.clear();
+  wait_texts_.clear();
 }
 
 void Mutex::check_not_holding(const char* op) const {
@@ -21,11 +22,13 @@ void Mutex::check_not_holding(const char* op) const {
                                  detail::step()));
 }
 
-// On every contended lock (the Block event's text): plain appends, not fmt.
-std::string Mutex::waiting_text() const {
-  std::string out = describe();
-  out.append(" (held by fiber ").append(detail::label(owner_)).push_back(')');
-  return out;
+// Needed on every contended lock (the Block event's text), so built once per owner: names and
+// ids do not change within a run, and reset() starts each run afresh.
+const std::string& Mutex::waiting_text() const {
+  if (owner_.value >= wait_texts_.size()) wait_texts_.resize(owner_.value + 1);
+  std::string& text = wait_texts_[owner_.value];
+  if (text.empty()) text.append(describe()).append(" (held by fiber ").append(detail::label(owner_)).push_back(')');
+  return text;
 }
 
 void Mutex::lock(std::source_location where) {

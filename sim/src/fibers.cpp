@@ -15,12 +15,12 @@ FiberId Simulation::spawn(std::function<std::uint64_t()> body, std::string name,
   return id;
 }
 
-void Simulation::block(BlockReason reason, std::string on, kernel::BlockOn what) {
-  block_with(reason, std::move(on), std::nullopt, false, what);
+void Simulation::block(BlockReason reason, std::string_view on, kernel::BlockOn what) {
+  block_with(reason, on, std::nullopt, false, what);
 }
 
-bool Simulation::block_until(BlockReason reason, std::string on, std::uint64_t deadline_ns, kernel::BlockOn what) {
-  return block_with(reason, std::move(on), deadline_ns, true, what);
+bool Simulation::block_until(BlockReason reason, std::string_view on, std::uint64_t deadline_ns, kernel::BlockOn what) {
+  return block_with(reason, on, deadline_ns, true, what);
 }
 
 void Simulation::set_wait_holder(FiberId waiter, FiberId holder) {
@@ -152,13 +152,13 @@ FiberId Simulation::spawn_fiber(std::function<std::uint64_t()> body, std::string
   return id;
 }
 
-bool Simulation::block_with(BlockReason reason, std::string on, std::optional<std::uint64_t> deadline,
+bool Simulation::block_with(BlockReason reason, std::string_view on, std::optional<std::uint64_t> deadline,
                   bool is_timeout, kernel::BlockOn what, FiberId join_target) {
   if (inert()) return true;
   FiberRec& f = cur();
   f.status = FiberStatus::blocked;
   f.reason = reason;
-  f.waits_on = std::move(on);
+  f.waits_on.assign(on);  // reuses the fiber's buffer: no allocation once it has held a text this long
   f.blocked_on = what;
   f.join_target = join_target;
   f.timed_out = false;

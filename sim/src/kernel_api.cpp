@@ -88,9 +88,9 @@ void yield(const std::source_location& where) {
   tls_current->yield(where);
 }
 void point() { sim().op_point(); }
-void block(BlockReason reason, std::string on, BlockOn what) { sim().block(reason, std::move(on), what); }
-bool block_until(BlockReason reason, std::string on, std::uint64_t deadline_ns, BlockOn what) {
-  return sim().block_until(reason, std::move(on), deadline_ns, what);
+void block(BlockReason reason, std::string_view on, BlockOn what) { sim().block(reason, on, what); }
+bool block_until(BlockReason reason, std::string_view on, std::uint64_t deadline_ns, BlockOn what) {
+  return sim().block_until(reason, on, deadline_ns, what);
 }
 void set_wait_holder(FiberId waiter, FiberId holder) { sim().set_wait_holder(waiter, holder); }
 void sleep_until(std::uint64_t deadline_ns, std::string on) {

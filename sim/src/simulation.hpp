@@ -251,9 +251,9 @@ class Simulation {
     point(PointKind::op);
   }
 
-  void block(BlockReason reason, std::string on, kernel::BlockOn what);
+  void block(BlockReason reason, std::string_view on, kernel::BlockOn what);
 
-  bool block_until(BlockReason reason, std::string on, std::uint64_t deadline_ns, kernel::BlockOn what);
+  bool block_until(BlockReason reason, std::string_view on, std::uint64_t deadline_ns, kernel::BlockOn what);
 
   void set_wait_holder(FiberId waiter, FiberId holder);
 
@@ -385,7 +385,7 @@ class Simulation {
   // Blocks the current fiber; with a deadline it is also woken when virtual time reaches it
   // (`is_timeout`: the operation reports a timeout; otherwise it is a sleep). Returns false iff
   // the deadline woke it.
-  bool block_with(BlockReason reason, std::string on, std::optional<std::uint64_t> deadline,
+  bool block_with(BlockReason reason, std::string_view on, std::optional<std::uint64_t> deadline,
                   bool is_timeout, kernel::BlockOn what, FiberId join_target = {});
 
   void cancel_timer(FiberRec& g);

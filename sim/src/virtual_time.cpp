@@ -11,7 +11,7 @@ void Simulation::sleep_until(std::uint64_t deadline_ns, std::string on) {
     return;
   }
   if (on.empty()) on = fmt::format("sleep until {}ns", deadline_ns);
-  block_with(BlockReason::sleep, std::move(on), deadline_ns, false, {});
+  block_with(BlockReason::sleep, on, deadline_ns, false, {});
 }
 
 void Simulation::cancel_timer(FiberRec& g) {

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <deque>
 #include <string>
+#include <vector>
 
 namespace omega {
 
@@ -37,12 +38,14 @@ class Mutex : public detail::Primitive {
   // True when the current fiber holds this mutex in this run (attaches, no scheduling point).
   bool held_by_current_fiber();
   void check_not_holding(const char* op) const;
-  std::string waiting_text() const;
+  // The Block text for a wait on the current owner, built once per owner per run (cached).
+  const std::string& waiting_text() const;
   // Gives the mutex up without a scheduling point (the caller already had one): to the first
   // waiter if any.
   void release();
   void reset() override;
 
+  mutable std::vector<std::string> wait_texts_;  // by owner id; cleared by reset() (a new run)
   FiberId owner_;
   std::deque<FiberId> waiters_;
 };

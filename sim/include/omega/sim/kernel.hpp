@@ -138,7 +138,7 @@ struct BlockOn {
 };
 
 // Blocks the current fiber until wake(); `on` names what it waits for in reports, `what` as data.
-void block(BlockReason reason, std::string on, BlockOn what = {});
+void block(BlockReason reason, std::string_view on, BlockOn what = {});
 void wake(FiberId f);
 // Waits until `target` has ended and marks it joined; rethrows its exception (the run's message
 // then names the fiber that threw and every join that rethrew it).
@@ -147,7 +147,7 @@ void join(FiberId target);
 // Blocks like block(), but gives up when virtual time reaches `deadline_ns`. Returns true when
 // woken, false on timeout. At one tick, sleepers wake before timeouts fire, so an operation that
 // lands on the same tick as a timeout wins.
-bool block_until(BlockReason reason, std::string on, std::uint64_t deadline_ns, BlockOn what = {});
+bool block_until(BlockReason reason, std::string_view on, std::uint64_t deadline_ns, BlockOn what = {});
 // A blocked fiber's mutex passed to `holder`: its FiberInfo::wait.holder follows (its waits_on
 // text does not change). Does nothing unless `waiter` is blocked.
 void set_wait_holder(FiberId waiter, FiberId holder);
