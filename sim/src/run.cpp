@@ -80,9 +80,11 @@ RunResult Simulation::execute(std::function<void()> body) {
     ~Current() { tls_current = nullptr; }
   } current_guard(this);
 
+  // The root's body stays here; the fiber holds only `this` (no second std::function on the heap).
+  root_body_ = std::move(body);
   root_ = spawn_fiber(
-      [b = std::move(body)] {
-        b();
+      [this] {
+        root_body_();
         return std::uint64_t{0};
       },
       "root", false, std::nullopt);

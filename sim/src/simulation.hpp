@@ -199,6 +199,7 @@ class Simulation {
         run_serial_(g_run_serial.fetch_add(1, std::memory_order_relaxed) + 1) {
     for (std::size_t i = 0; i < std::size(kFamilies); ++i) family_limits_[i] = options_.budgets.*(kFamilies[i].limit);
     governance_open_ = !options_.governance.profile.allowed && !options_.governance.caps;
+    take_spare(fibers_);
     take_spare(runnable_);
     take_spare(pending_);
     take_spare(op_rules_);
@@ -207,6 +208,7 @@ class Simulation {
   ~Simulation() {
     // Normally teardown already ran; this covers a kernel exception escaping execute().
     if (!torn_down_) teardown();
+    give_back(fibers_);
     give_back(runnable_);
     give_back(pending_);
     give_back(op_rules_);
@@ -604,6 +606,7 @@ class Simulation {
   const RunOptions& options_;  // run() holds it for the whole run: a reference, not a per-run copy
   std::unique_ptr<ChoiceSource> source_;
   std::vector<std::unique_ptr<FiberRec>> fibers_;  // index = id
+  std::function<void()> root_body_;
   std::vector<FiberId> runnable_;                  // ready + running, ascending
   std::vector<PendingOp> pending_;                 // index = id: what each fiber does next
   FiberId root_, current_, next_;
