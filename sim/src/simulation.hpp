@@ -30,6 +30,7 @@
 #include <cxxabi.h>
 
 #include <algorithm>
+#include <bit>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -42,6 +43,7 @@
 #include <map>
 #include <source_location>
 #include <string_view>
+#include <type_traits>
 #include <typeinfo>
 #include <vector>
 
@@ -180,15 +182,17 @@ struct SiteInfo {
   std::string_view file;  // the path's last two components, in the compiler's static string
   std::uint32_t line = 0;
 };
+// A source_location is one pointer to the compiler's record of the call site (GCC and Clang): the
+// slot cache compares that pointer rather than file, line and column.
+static_assert(sizeof(std::source_location) == sizeof(const void*) && std::is_trivially_copyable_v<std::source_location>);
+inline const void* site_key(const std::source_location& w) noexcept { return std::bit_cast<const void*>(w); }
 struct SiteSlot {
-  const char* file = nullptr;
-  std::uint32_t line = 0, column = 0;
+  const void* key = nullptr;
   SiteInfo* info = nullptr;
 };
 inline constexpr std::size_t kSiteSlots = 256;
-inline std::size_t site_slot_index(const std::source_location& w) noexcept {
-  return ((reinterpret_cast<std::uintptr_t>(w.file_name()) >> 4) ^ (std::size_t{w.line()} * 0x9e3779b1u) ^ w.column()) &
-         (kSiteSlots - 1);
+inline std::size_t site_slot_index(const void* key) noexcept {
+  return (reinterpret_cast<std::uintptr_t>(key) >> 4) & (kSiteSlots - 1);
 }
 SiteSlot* thread_site_slots() noexcept;
 
@@ -309,12 +313,12 @@ class Simulation {
   // deadlock report still says where each fiber waits.
   std::uint32_t site_of(const FiberRec& f) { return site_at(f.where); }
   std::uint32_t site_at(const std::source_location& w) {
-    if (w.line() == 0) return 0;
-    SiteSlot& slot = site_slots_[site_slot_index(w)];
-    if (slot.file == w.file_name() && slot.line == w.line() && slot.column == w.column() &&
-        slot.info->run == run_serial_) [[likely]]
+    const void* key = site_key(w);
+    if (key == nullptr) return 0;  // a default source_location: no site
+    SiteSlot& slot = site_slots_[site_slot_index(key)];
+    if (slot.key == key && slot.info->run == run_serial_) [[likely]]
       return slot.info->site;
-    return site_slow(w, slot);
+    return w.line() == 0 ? 0 : site_slow(w, slot);
   }
   // "examples/pipeline.cpp:42" for where, "" when unknown.
   std::string where_text(const FiberRec& f) const;

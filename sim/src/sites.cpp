@@ -49,7 +49,7 @@ std::uint32_t Simulation::site_slow(const std::source_location& where, SiteSlot&
     it = tls_sites.emplace(key, SiteInfo{0, 0, library_file(file), short_path(file), where.line()}).first;
   }
   SiteInfo& info = it->second;
-  slot = SiteSlot{where.file_name(), where.line(), where.column(), &info};
+  slot = SiteSlot{site_key(where), &info};
   if (info.run == run_serial_) return info.site;
   if (ledger_.sealed()) return 0;
   info.run = run_serial_;
