@@ -168,7 +168,7 @@ void LedgerWriter::schedule_choose(std::uint64_t step, std::uint64_t decision_in
   fiber(current);
 }
 
-void LedgerWriter::yield(FiberId f) {
+void LedgerWriter::yield_wide(FiberId f) {
   std::uint8_t* p = out_.open(11);
   *p++ = ev::Yield::kCode;
   out_.close(put_varint(p, fiber_code(f)));

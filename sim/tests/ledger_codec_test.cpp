@@ -16,6 +16,7 @@ std::vector<Event> every_kind() {
       ev::Spawn{FiberId{0}, FiberId{}, false, "root"},
       ev::ScheduleChoose{1'000'000, 300, FiberId{2}, 1, {FiberId{0}, FiberId{2}, FiberId{70000}}, FiberId{0}},
       ev::Yield{FiberId{1}},
+      ev::Yield{FiberId{300}},  // a fiber id past one varint byte (the writer's slow path)
       ev::Block{FiberId{1}, BlockReason::channel_recv, "channel jobs", ev::Block::kNoObject, {}},
       ev::Block{FiberId{1}, BlockReason::mutex, "mutex accounts (held by 2 (b))", 4, FiberId{2}},
       ev::Wake{FiberId{1}, FiberId{2}},

@@ -71,7 +71,17 @@ class LedgerWriter {
   void event(const Event& e);
   void schedule_choose(std::uint64_t step, std::uint64_t decision_index, FiberId chosen,
                        std::uint64_t choice, std::span<const FiberId> ready, FiberId current);
-  void yield(FiberId f);
+  // Every yield: inline for the usual one-byte fiber id.
+  void yield(FiberId f) {
+    const std::uint32_t code = f.valid() ? f.value + 1 : 0;
+    if (code >= 0x80) [[unlikely]]
+      return yield_wide(f);
+    std::uint8_t* p = out_.open(2);
+    p[0] = ev::Yield::kCode;
+    p[1] = static_cast<std::uint8_t>(code);
+    out_.close(p + 2);
+  }
+  void yield_wide(FiberId f);
   void op(FiberId f, std::uint32_t object, OpCode code, std::uint64_t arg);
   // The kernel's other frequent events, each written as event(e) would write it, without building
   // an Event (no variant, no copy of the strings).
