@@ -33,11 +33,8 @@ void install_terminate_handler() {
   std::set_terminate(&on_terminate);
 }
 
-Simulation& sim(const char* op) {
-  if (tls_current == nullptr)
-    throw UsageError(fmt::format(
-        "{} called outside a simulation: run it inside omega::sim::run(options, body)", op));
-  return *tls_current;
+void outside_simulation(const char* op) {
+  throw UsageError(fmt::format("{} called outside a simulation: run it inside omega::sim::run(options, body)", op));
 }
 
 }  // namespace internal

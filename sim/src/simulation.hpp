@@ -643,6 +643,11 @@ class Simulation {
   std::size_t main_stack_size_ = 0;};
 
 // The current run, or UsageError naming `op` outside one.
-Simulation& sim(const char* op = "a runtime operation");
+[[noreturn, gnu::noinline, gnu::cold]] void outside_simulation(const char* op);
+inline Simulation& sim(const char* op = "a runtime operation") {
+  if (tls_current == nullptr) [[unlikely]]
+    outside_simulation(op);
+  return *tls_current;
+}
 
 }  // namespace omega::sim::internal
