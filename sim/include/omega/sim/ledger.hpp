@@ -5,6 +5,7 @@
 
 #include <omega/sim/ledger_codec.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -26,7 +27,10 @@ class Ledger {
   // The kernel's step counter (scheduling points so far), also kept beside the bytes: messages
   // say "at step N" and the interleaving and trace number their rows the same way.
   void begin_step() {
-    if (!sealed_) step_starts_.push_back(events_);
+    if (sealed_) return;
+    if (step_starts_.size() == step_starts_.capacity()) [[unlikely]]
+      step_starts_.reserve(std::max<std::size_t>(64, 2 * step_starts_.capacity()));  // one allocation for a short run
+    step_starts_.push_back(events_);
   }
   // The step each of `events` (this ledger's events()) happened in: 0 before the first point. A
   // ledger rebuilt by append() has no step record; its steps are those of its ScheduleChoose events.
@@ -43,7 +47,11 @@ class Ledger {
     if (sealed_) return;
     LedgerWriter w(bytes_);
     encode(w);
-    if (site != 0) event_sites_.emplace_back(events_, site);
+    if (site != 0) {
+      if (event_sites_.size() == event_sites_.capacity()) [[unlikely]]
+        event_sites_.reserve(std::max<std::size_t>(32, 2 * event_sites_.capacity()));
+      event_sites_.emplace_back(events_, site);
+    }
     ++events_;
   }
   void op(FiberId fiber, std::uint32_t object, OpCode code, std::uint64_t arg, std::uint32_t site) {
