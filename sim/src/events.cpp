@@ -77,6 +77,10 @@ namespace {
 std::string fid(FiberId f) { return f.valid() ? std::to_string(f.value) : std::string("-"); }
 }  // namespace
 
+bool is_sited(const Event& e) noexcept {
+  return std::visit([](const auto& x) { return SitedEvent<std::decay_t<decltype(x)>>; }, e);
+}
+
 std::uint32_t event_site(const Event& e) noexcept {
   return std::visit(
       [](const auto& x) -> std::uint32_t {

@@ -497,7 +497,7 @@ class CompactReader {
         return e;
       }
       Event e = other(tag);
-      if (event_site(e) != 0 || !std::visit([](const auto& x) { return SitedEvent<std::decay_t<decltype(x)>>; }, e))
+      if (!is_sited(e) || event_site(e) != 0)
         r_.fail("a site followed by an event that has none");
       set_event_site(e, site);
       return e;

@@ -17,6 +17,7 @@
 //   kernel_api.cpp        the kernel:: verbs the runtime calls, the thread's current run
 
 #include "fiber_stack.hpp"
+#include "sites.hpp"
 
 #include <omega/sim/beacon.hpp>
 #include <omega/sim/errors.hpp>
@@ -30,7 +31,6 @@
 #include <cxxabi.h>
 
 #include <algorithm>
-#include <bit>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -171,30 +171,6 @@ void install_terminate_handler();
 // (and object id) into the new run. Its value never reaches a ledger or a decision.
 extern std::atomic<std::uint64_t> g_run_serial;
 
-// Source sites are interned per thread once (SiteInfo: kept for the thread's life, allocation only
-// the first time a line is reached) and numbered per run on first use: `run` stamps whose number
-// `site` is, so no per-run table is built or cleared. A direct-mapped slot cache in front answers a
-// repeated operation without a lookup. Addresses only pick slots; ids follow first use in the run.
-struct SiteInfo {
-  std::uint64_t run = 0;   // the run serial `site` belongs to (0: none yet)
-  std::uint32_t site = 0;  // that run's id for this location (0: a library location)
-  bool library = false;
-  std::string_view file;  // the path's last two components, in the compiler's static string
-  std::uint32_t line = 0;
-};
-// A source_location is one pointer to the compiler's record of the call site (GCC and Clang): the
-// slot cache compares that pointer rather than file, line and column.
-static_assert(sizeof(std::source_location) == sizeof(const void*) && std::is_trivially_copyable_v<std::source_location>);
-inline const void* site_key(const std::source_location& w) noexcept { return std::bit_cast<const void*>(w); }
-struct SiteSlot {
-  const void* key = nullptr;
-  SiteInfo* info = nullptr;
-};
-inline constexpr std::size_t kSiteSlots = 256;
-inline std::size_t site_slot_index(const void* key) noexcept {
-  return (reinterpret_cast<std::uintptr_t>(key) >> 4) & (kSiteSlots - 1);
-}
-SiteSlot* thread_site_slots() noexcept;
 
 class Simulation {
  public:
@@ -347,7 +323,7 @@ class Simulation {
 
   void record(const Event& e) {
     if (inert()) return;
-    if (event_site(e) == 0 && std::visit([](const auto& x) { return !SitedEvent<std::decay_t<decltype(x)>>; }, e)) {
+    if (!is_sited(e)) {
       ledger_.append(e);
       return;
     }

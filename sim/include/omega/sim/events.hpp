@@ -226,6 +226,7 @@ using Event = std::variant<ev::Spawn, ev::ScheduleChoose, ev::Yield, ev::Block, 
 // on objects and the fiber verbs (spawn, yield, join, a block, an oracle call).
 template <class T>
 concept SitedEvent = requires(T x) { x.site; } && !std::is_same_v<T, ev::Site>;
+bool is_sited(const Event& e) noexcept;  // its type has a site (SitedEvent)
 std::uint32_t event_site(const Event& e) noexcept;
 void set_event_site(Event& e, std::uint32_t site) noexcept;
 
