@@ -11,7 +11,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from checks import expect, finish, run_program  # noqa: E402
+from checks import expect, expect_unsanitized, finish, run_program  # noqa: E402
 
 RUNNER = sys.argv[1]
 # Under ASan (the sanitizer build runs this too): let fatal signals reach the parent as signals and
@@ -33,8 +33,8 @@ one = run(*args, "--jobs", "1")
 two = run(*args, "--jobs", "2")
 out = one[1]
 print(out)
-expect("a crashing scenario set exits 1", one[0] == 1 and two[0] == 1, f"{one[0]} {two[0]} {one[2][-500:]}")
-expect("the same report for --jobs 1 and --jobs 2", strip_rate(one[1]) == strip_rate(two[1]),
+expect_unsanitized("a crashing scenario set exits 1", one[0] == 1 and two[0] == 1, f"{one[0]} {two[0]} {one[2][-500:]}")
+expect_unsanitized("the same report for --jobs 1 and --jobs 2", strip_rate(one[1]) == strip_rate(two[1]),
        one[1] + "\n---\n" + two[1])
 for name in ("abort", "null-dereference", "exit", "stack-overflow", "busy-loop", "os-mutex", "fine"):
     expect(f"fault/{name}: every seed covered", f"fault/{name}: 20 schedules" in out, out)

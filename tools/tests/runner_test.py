@@ -10,7 +10,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from checks import expect, finish, run_program  # noqa: E402
+from checks import expect, expect_unsanitized, finish, run_program  # noqa: E402
 
 RUNNER = sys.argv[1]
 DOCS = sys.argv[2] if len(sys.argv) > 2 else None
@@ -268,11 +268,11 @@ if DOCS:
 
 # Ctrl-C prints everything found so far: the signature and its reproduce command.
 code, out, err = run_row("explore --scenario test/lost-update --seeds 0..18446744073709551615 --quiet [SIGINT after 1s]")
-expect("SIGINT: exit 130 with the failures found so far", code == 130 and "[1] assertion" in out
+expect_unsanitized("SIGINT: exit 130 with the failures found so far", code == 130 and "[1] assertion" in out
        and "reproduce: " in out and "interrupted (SIGINT)" in out, out + err)
 # A signal while a run is in flight: the run finishes, then the report; a second signal ends it at once.
 code, out, err = run_row("explore --scenario slow/sleep --seeds 0..9 --quiet --jobs 1 [SIGINT after 1s]")
-expect("SIGINT mid-run: the run in flight finishes and counts", code == 130 and "slow/sleep: 1 schedules" in out,
+expect_unsanitized("SIGINT mid-run: the run in flight finishes and counts", code == 130 and "slow/sleep: 1 schedules" in out,
        out + err)
 import signal as _signal
 import time as _time
@@ -289,7 +289,7 @@ expect("a second SIGINT ends the process at once", p.returncode == -_signal.SIGI
        f"{p.returncode}")
 # --max-time spans the whole command: scenarios not reached are named.
 code, out, err = run_row("explore --scenario 'test/*' --seeds 0..18446744073709551615 --max-time 1s --no-shrink --quiet")
-expect("--max-time names the scenarios it did not reach", code == 1 and "not explored (stopped early):" in out, out)
+expect_unsanitized("--max-time names the scenarios it did not reach", code == 1 and "not explored (stopped early):" in out, out)
 
 
 # Memory does not grow with the number of seeds.
