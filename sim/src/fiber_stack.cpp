@@ -216,14 +216,17 @@ void on_fault(int sig, siginfo_t* info, void* uctx) {
 
 void install_overflow_handler() {
   // Checked on every run, not once: test frameworks (doctest) install and later restore their own
-  // handlers around each test, which would silently remove ours. Explorer workers run this
-  // concurrently: check-and-install is one critical section, so `previous` is never ourselves.
-  {
+  // handlers around each test, which would silently remove ours. The check is one read (no lock:
+  // runs on many threads do not queue here); only a missing handler takes the lock, and
+  // check-and-install is then one critical section, so `previous` is never ourselves.
+  const auto ours = [] {
+    struct sigaction now;
+    return ::sigaction(SIGSEGV, nullptr, &now) == 0 && (now.sa_flags & SA_SIGINFO) && now.sa_sigaction == on_fault;
+  };
+  if (!ours()) {
     static std::mutex install_mutex;
     std::lock_guard<std::mutex> lock(install_mutex);
-    struct sigaction now;
-    if (::sigaction(SIGSEGV, nullptr, &now) != 0 || !(now.sa_flags & SA_SIGINFO) ||
-        now.sa_sigaction != on_fault) {
+    if (!ours()) {
       struct sigaction sa;
       std::memset(&sa, 0, sizeof sa);
       sa.sa_sigaction = on_fault;
