@@ -277,8 +277,7 @@ class Simulation {
   void op(const ObjectRef& ref, OpCode code, std::uint64_t arg) {
     if (inert()) return;
     FiberRec& f = cur();
-    ledger_.op(current_, ref.id, code, arg, site_of(f));
-    f.where = {};
+    ledger_.op(current_, ref.id, code, arg, take_site(f));
   }
 
   void at(const std::source_location& where) noexcept {
@@ -288,6 +287,7 @@ class Simulation {
   // fiber verb's event takes it and the verb then clears it; a Block only reads it, so that a
   // deadlock report still says where each fiber waits.
   std::uint32_t site_of(const FiberRec& f) { return site_at(f.where); }
+  std::uint32_t take_site(FiberRec& f) { return site_at(std::exchange(f.where, {})); }
   std::uint32_t site_at(const std::source_location& w) {
     const void* key = site_key(w);
     if (key == nullptr) return 0;  // a default source_location: no site
@@ -330,9 +330,7 @@ class Simulation {
     // A sited event (an oracle call) takes this run's site for it, also when replayed from a
     // recording that numbered its sites differently.
     Event sited = e;
-    FiberRec& f = cur();
-    set_event_site(sited, site_of(f));
-    f.where = {};
+    set_event_site(sited, take_site(cur()));
     ledger_.append(sited);
   }
 

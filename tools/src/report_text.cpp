@@ -39,7 +39,7 @@ JunitCase run_junit_case(const RunFigures& f) {
 
 namespace {
 
-// A failing case per failure, or one passing case named `passing` when there are none.
+// A failing case per failure (in the order found).
 JunitSuite failures_suite(const std::string& scenario, const std::vector<FailureFigures>& failures) {
   JunitSuite suite{scenario, {}};
   for (std::size_t i = 0; i < failures.size(); ++i)
@@ -48,6 +48,7 @@ JunitSuite failures_suite(const std::string& scenario, const std::vector<Failure
   return suite;
 }
 
+// A suite with no failing case gets one passing case named `passing`; the time goes on the first case.
 void passing_unless_failed(JunitSuite& suite, std::string passing, double seconds) {
   if (suite.cases.empty())
     suite.cases.push_back({std::move(passing), suite.name, seconds, std::nullopt, std::nullopt, ""});

@@ -27,10 +27,7 @@ class Ledger {
   // The kernel's step counter (scheduling points so far), also kept beside the bytes: messages
   // say "at step N" and the interleaving and trace number their rows the same way.
   void begin_step() {
-    if (sealed_) return;
-    if (step_starts_.size() == step_starts_.capacity()) [[unlikely]]
-      step_starts_.reserve(std::max<std::size_t>(64, 2 * step_starts_.capacity()));  // one allocation for a short run
-    step_starts_.push_back(events_);
+    if (!sealed_) push(step_starts_, events_, 64);
   }
   // The step each of `events` (this ledger's events()) happened in: 0 before the first point. A
   // ledger rebuilt by append() has no step record; its steps are those of its ScheduleChoose events.
@@ -47,11 +44,7 @@ class Ledger {
     if (sealed_) return;
     LedgerWriter w(bytes_);
     encode(w);
-    if (site != 0) {
-      if (event_sites_.size() == event_sites_.capacity()) [[unlikely]]
-        event_sites_.reserve(std::max<std::size_t>(32, 2 * event_sites_.capacity()));
-      event_sites_.emplace_back(events_, site);
-    }
+    if (site != 0) push(event_sites_, std::pair{events_, site}, 32);
     ++events_;
   }
   void op(FiberId fiber, std::uint32_t object, OpCode code, std::uint64_t arg, std::uint32_t site) {
@@ -65,6 +58,14 @@ class Ledger {
   }
 
  private:
+  // The side tables start at `first` entries: one allocation for a short run, not one per doubling.
+  template <class T>
+  [[gnu::always_inline]] static void push(std::vector<T>& v, const T& value, std::size_t first) {
+    if (v.size() == v.capacity()) [[unlikely]]
+      v.reserve(std::max(first, 2 * v.capacity()));
+    v.push_back(value);
+  }
+
   ByteBuffer bytes_;
   std::uint64_t events_ = 0;
   bool sealed_ = false;
