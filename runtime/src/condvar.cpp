@@ -43,7 +43,7 @@ bool CondVar::wait_impl(std::unique_lock<Mutex>& lock, std::optional<std::uint64
     woken = sim::kernel::block_until(sim::BlockReason::condvar, describe(), deadline, {object_id(), {}});
     if (!woken) {
       // Not notified: leave the queue, so a later notify_one goes to a fiber still waiting.
-      detail::erase_waiter(waiters_, self);
+      waiters_.erase(self);
       record(sim::OpCode::timeout);
     }
   }
@@ -59,7 +59,7 @@ void CondVar::notify_one(std::source_location where) {
   }
   const auto index = static_cast<std::size_t>(sim::kernel::choose(sim::ChoiceKind::notify, waiters_.size()));
   const FiberId woken = waiters_[index];
-  waiters_.erase(waiters_.begin() + static_cast<std::ptrdiff_t>(index));
+  waiters_.erase_at(static_cast<std::size_t>(index));
   record(sim::OpCode::notify, 1);
   sim::kernel::wake(woken);
 }

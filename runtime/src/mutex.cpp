@@ -68,7 +68,7 @@ bool Mutex::try_lock_for_ns(std::uint64_t timeout_ns, const std::source_location
     waiters_.push_back(detail::me());
     if (!sim::kernel::block_until(sim::BlockReason::mutex, waiting_text(),
                                   detail::deadline_after(timeout_ns), {object_id(), owner_})) {
-      detail::erase_waiter(waiters_, detail::me());
+      waiters_.erase(detail::me());
       record(sim::OpCode::timeout);
       return false;
     }

@@ -43,9 +43,10 @@ std::string label(FiberId f) { return sim::kernel::label(f); }
 FiberId me() { return sim::kernel::current_fiber(); }
 std::uint64_t step() { return sim::kernel::step(); }
 
-void erase_waiter(std::deque<FiberId>& waiters, FiberId f) {
-  auto it = std::find(waiters.begin(), waiters.end(), f);
-  if (it != waiters.end()) waiters.erase(it);
+void WaitQueue::erase(FiberId f) {
+  auto it = std::find(begin(), end(), f);
+  if (it != end()) ids_.erase(it);
+  if (empty()) clear();
 }
 
 std::uint64_t deadline_after(std::uint64_t ns) {

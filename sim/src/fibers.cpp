@@ -84,9 +84,13 @@ void Simulation::join(FiberId target) {
   ledger_.write([&](LedgerWriter& w) { w.two_fibers(ev::Join::kCode, current_, target); }, site_of(cur()));
   t.joined = true;
   if (!t.ended()) {
-    t.joiners.push_back(current_);
-    block_with(BlockReason::join, fmt::format("join {}", label(target)), std::nullopt, false, {},
-               target);
+    if (!t.first_joiner.valid())
+      t.first_joiner = current_;
+    else
+      t.more_joiners.push_back(current_);
+    scratch_text_.assign("join ");
+    append_label(scratch_text_, target);
+    block_with(BlockReason::join, scratch_text_, std::nullopt, false, {}, target);
   }
   cur().where = {};
   if (t.error) {
@@ -131,7 +135,10 @@ FiberId Simulation::spawn_fiber(std::function<std::uint64_t()> body, std::string
   f->caps = std::move(inherited);
   f->id = id;
   f->parent = parent;
-  f->name = name.empty() ? fmt::format("fiber-{}", id.value) : std::move(name);
+  if (name.empty())
+    fmt::format_to(std::back_inserter(f->name), "fiber-{}", id.value);
+  else
+    f->name = std::move(name);
   f->daemon = daemon;
   f->body = std::move(body);
   FiberRec* raw = f.get();
@@ -139,7 +146,6 @@ FiberId Simulation::spawn_fiber(std::function<std::uint64_t()> body, std::string
                           [this, raw](ctx::fiber&& back) { return fiber_main(*raw, std::move(back)); });
   fibers_.push_back(std::move(f));
   pending_.push_back(PendingOp{});
-  if (parent.valid()) fibers_[parent.value]->children.push_back(id);
   if (!daemon) ++live_non_daemon_;
   runnable_.push_back(id);  // the newest id is the largest: stays sorted
   ledger_.write([&](LedgerWriter& w) { w.spawn(id, parent, daemon, raw->name); },
@@ -158,7 +164,12 @@ bool Simulation::block_with(BlockReason reason, std::string_view on, std::option
   FiberRec& f = cur();
   f.status = FiberStatus::blocked;
   f.reason = reason;
-  f.waits_on.assign(on);  // reuses the fiber's buffer: no allocation once it has held a text this long
+  // Reuses the fiber's buffer (no allocation once it has held a text this long); a fiber often
+  // waits on the same thing again (a mutex's text is cached per owner), and then writes nothing.
+  if (std::string_view(f.waits_on) != on) {
+    f.waits_on.clear();
+    f.waits_on.append(on);  // within capacity a plain copy (assign's general replace costs ~4x)
+  }
   f.blocked_on = what;
   f.join_target = join_target;
   f.timed_out = false;
@@ -259,8 +270,9 @@ void Simulation::finish_fiber(FiberRec& f, FiberStatus status, std::uint64_t val
   } else {
     ledger_.write([&](LedgerWriter& w) { w.done(f.id, value_hash); });
   }
-  for (FiberId j : f.joiners) wake(j);
-  f.joiners.clear();
+  if (f.first_joiner.valid()) wake(std::exchange(f.first_joiner, FiberId{}));
+  for (FiberId j : f.more_joiners) wake(j);
+  f.more_joiners.clear();
 
   if (error && f.id == root_) {
     end_run(Outcome::exception, error_history(f), std::nullopt);

@@ -39,6 +39,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 #include <stdexcept>
 #include <utility>
 #include <type_traits>
@@ -443,6 +444,59 @@ std::vector<Event> decode(std::span<const std::uint8_t> bytes, std::size_t expec
   out.reserve(expected_events);
   while (!r.done()) out.push_back(read_event(r));
   return out;
+}
+
+namespace {
+
+// One spare per side table and thread, as plain pointers (no thread_local destructor) so that a
+// ledger destroyed after this thread's cleanup finds them valid; see tls_spare_data above.
+thread_local std::vector<std::uint64_t>* tls_spare_steps = nullptr;
+thread_local std::vector<std::pair<std::uint64_t, std::uint32_t>>* tls_spare_sites = nullptr;
+thread_local bool tls_tables_closed = false;
+
+struct TablesCleanup {
+  ~TablesCleanup() {
+    delete std::exchange(tls_spare_steps, nullptr);
+    delete std::exchange(tls_spare_sites, nullptr);
+    tls_tables_closed = true;
+  }
+};
+
+template <class T>
+void grow_from_spare(std::vector<T>& v, std::vector<T>*& spare, std::size_t first) {
+  if (v.capacity() == 0 && spare != nullptr && spare->capacity() >= first) {
+    v.swap(*spare);
+    return;
+  }
+  v.reserve(std::max(first, 2 * v.capacity()));
+}
+
+template <class T>
+void give_to_spare(std::vector<T>& v, std::vector<T>*& spare) noexcept {
+  constexpr std::size_t kMax = (std::size_t{1} << 20) / sizeof(T);  // never hoard more than 1 MiB
+  if (tls_tables_closed || v.capacity() == 0 || v.capacity() > kMax) return;
+  if (spare == nullptr) {
+    thread_local TablesCleanup cleanup;
+    (void)cleanup;
+    spare = new (std::nothrow) std::vector<T>();
+    if (spare == nullptr) return;
+  }
+  if (v.capacity() > spare->capacity()) {
+    v.clear();
+    v.swap(*spare);
+  }
+}
+
+}  // namespace
+
+void Ledger::grow(std::vector<std::uint64_t>& v, std::size_t first) { grow_from_spare(v, tls_spare_steps, first); }
+void Ledger::grow(std::vector<std::pair<std::uint64_t, std::uint32_t>>& v, std::size_t first) {
+  grow_from_spare(v, tls_spare_sites, first);
+}
+
+void Ledger::give_back_tables() noexcept {
+  give_to_spare(step_starts_, tls_spare_steps);
+  give_to_spare(event_sites_, tls_spare_sites);
 }
 
 std::uint64_t Ledger::hash() const noexcept { return fnv1a64(bytes_); }

@@ -8,7 +8,9 @@ namespace omega::sim::internal {
 
 FiberInfo Simulation::info(FiberId id) {
   const FiberRec& f = rec(id, "info");
-  FiberInfo i{f.id, f.parent, f.name, f.status, f.reason, f.waits_on, f.daemon, f.children, {}};
+  FiberInfo i{f.id, f.parent, f.name, f.status, f.reason, f.waits_on, f.daemon, {}, {}};
+  for (const auto& g : fibers_)  // ascending ids: the order they were spawned in
+    if (g->parent == id) i.children.push_back(g->id);
   if (f.status == FiberStatus::blocked) i.wait = wait_target(f);
   return i;
 }
@@ -52,13 +54,17 @@ SchedulerState Simulation::scheduler() const {
 
 // "2 (worker)". Built on contended paths (a mutex's wait text): plain appends, not fmt.
 std::string Simulation::label(FiberId id) const {
+  std::string out;
+  append_label(out, id);
+  return out;
+}
+
+void Simulation::append_label(std::string& out, FiberId id) const {
   const std::string_view name = id.value < fibers_.size() ? std::string_view(fibers_[id.value]->name) : "?";
   char digits[16];
   const auto end = std::to_chars(digits, digits + sizeof digits, id.value).ptr;
-  std::string out;
-  out.reserve(static_cast<std::size_t>(end - digits) + name.size() + 3);
+  out.reserve(out.size() + static_cast<std::size_t>(end - digits) + name.size() + 3);
   out.append(digits, end).append(" (").append(name).push_back(')');
-  return out;
 }
 
 const char* Simulation::guard_hit(std::uintptr_t addr) const noexcept {

@@ -132,12 +132,16 @@ struct FiberRec {
 
   std::uint64_t steps = 0;
   std::uint64_t yields_in_row = 0;  // scheduling points since the last non-yield operation
-  std::vector<FiberId> joiners, children;
+  // Fibers blocked joining this one, in the order they joined (the first inline: a fiber usually
+  // has one joiner, and it then costs no allocation). Children are found by parent on request.
+  FiberId first_joiner;
+  std::vector<FiberId> more_joiners;
 
   bool ended() const noexcept {
     return status == FiberStatus::done || status == FiberStatus::error;
   }
 };
+
 
 // A vector a run fills and drops keeps its capacity per thread for the next run (emptied: no
 // state crosses runs), so a run's set-up does not allocate it again. Runs do not nest, so one
@@ -183,6 +187,7 @@ class Simulation {
     take_spare(runnable_);
     take_spare(pending_);
     take_spare(op_rules_);
+    take_spare(objects_);
   }
 
   ~Simulation() {
@@ -192,6 +197,7 @@ class Simulation {
     give_back(runnable_);
     give_back(pending_);
     give_back(op_rules_);
+    give_back(objects_);
   }
 
   RunResult execute(std::function<void()> body);
@@ -344,6 +350,7 @@ class Simulation {
   const RepairChecks& checks() const noexcept { return options_.checks; }
 
   std::string label(FiberId id) const;
+  void append_label(std::string& out, FiberId id) const;  // label(id) appended to out
 
   // For the stack-overflow handler (signal context: no allocation).
   const char* guard_hit(std::uintptr_t addr) const noexcept;
@@ -607,6 +614,7 @@ class Simulation {
   Outcome outcome_ = Outcome::pass;
   std::string message_;
   std::vector<std::string> harness_errors_;
+  std::string scratch_text_;  // a wait text being built (join): its buffer serves the whole run
 
   ctx::fiber main_context_;    // main's continuation while fibers run
   FiberId jumping_from_;       // who made the latest jump (invalid: main); the jumped-to side

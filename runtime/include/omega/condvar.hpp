@@ -10,7 +10,6 @@
 #include <chrono>
 #include <condition_variable>  // std::cv_status
 #include <cstdint>
-#include <deque>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -89,7 +88,7 @@ class CondVar : public detail::Primitive {
 
   void reset() override { waiters_.clear(); }
   CondVarOptions options_;
-  std::deque<FiberId> waiters_;  // longest waiting first
+  detail::WaitQueue waiters_;  // longest waiting first
 };
 
 }  // namespace omega

@@ -63,19 +63,25 @@ auto spawn_with(F&& fn, SpawnOptions options, std::source_location where = std::
   using T = std::invoke_result_t<std::decay_t<F>&>;
   sim::kernel::require(options.daemon ? "omega::spawn_daemon" : "omega::spawn");
   sim::kernel::at(where);
-  auto result = std::make_shared<detail::FiberResult<T>>();
-  auto body = [fn = std::forward<F>(fn), result]() mutable -> std::uint64_t {
-    if constexpr (std::is_void_v<T>) {
+  if constexpr (std::is_void_v<T>) {
+    // No result to keep: the body is fn itself (a small lambda needs no allocation at all).
+    auto body = [fn = std::forward<F>(fn)]() mutable -> std::uint64_t {
       fn();
       return 0;
-    } else {
+    };
+    const FiberId id = sim::kernel::spawn(std::move(body), std::move(options.name), options.daemon,
+                                         std::move(options.caps));
+    return Fiber<T>(id, nullptr);
+  } else {
+    auto result = std::make_shared<detail::FiberResult<T>>();
+    auto body = [fn = std::forward<F>(fn), result]() mutable -> std::uint64_t {
       result->value.emplace(fn());
       return detail::value_hash(*result->value);
-    }
-  };
-  const FiberId id = sim::kernel::spawn(std::move(body), std::move(options.name), options.daemon,
-                                       std::move(options.caps));
-  return Fiber<T>(id, std::move(result));
+    };
+    const FiberId id = sim::kernel::spawn(std::move(body), std::move(options.name), options.daemon,
+                                         std::move(options.caps));
+    return Fiber<T>(id, std::move(result));
+  }
 }
 
 // Starts fn() as a new fiber (a child of the current one); the run waits for it to end.

@@ -7,7 +7,6 @@
 #include <omega/detail/value_hash.hpp>
 
 #include <chrono>
-#include <deque>
 #include <optional>
 #include <string>
 
@@ -57,7 +56,7 @@ class IVar : public detail::Primitive {
       waiters_.push_back(detail::me());
       if (!sim::kernel::block_until(sim::BlockReason::ivar, describe() + " (empty)",
                                     detail::deadline_after(detail::to_ns(timeout)), {object_id(), {}})) {
-        detail::erase_waiter(waiters_, detail::me());
+        waiters_.erase(detail::me());
         record(sim::OpCode::timeout);
         return std::nullopt;
       }
@@ -81,7 +80,7 @@ class IVar : public detail::Primitive {
 
   std::optional<T> value_;
   FiberId putter_;
-  std::deque<FiberId> waiters_;
+  detail::WaitQueue waiters_;
 };
 
 }  // namespace omega

@@ -7,7 +7,6 @@
 #include <omega/detail/primitive.hpp>
 
 #include <chrono>
-#include <deque>
 #include <string>
 #include <vector>
 
@@ -47,7 +46,7 @@ class Mutex : public detail::Primitive {
 
   mutable std::vector<std::string> wait_texts_;  // by owner id; cleared by reset() (a new run)
   FiberId owner_;
-  std::deque<FiberId> waiters_;
+  detail::WaitQueue waiters_;
 };
 
 }  // namespace omega

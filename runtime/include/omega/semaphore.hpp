@@ -5,7 +5,6 @@
 #include <omega/detail/primitive.hpp>
 
 #include <cstdint>
-#include <deque>
 #include <string>
 
 namespace omega {
@@ -22,7 +21,7 @@ class Semaphore : public detail::Primitive {
  private:
   void reset() override;
   std::uint64_t initial_, permits_;
-  std::deque<FiberId> waiters_;
+  detail::WaitQueue waiters_;
 };
 
 }  // namespace omega

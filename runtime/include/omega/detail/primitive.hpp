@@ -12,9 +12,9 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <source_location>
 #include <string>
+#include <vector>
 #include <string_view>
 
 namespace omega::detail {
@@ -87,8 +87,32 @@ std::string label(FiberId f);
 FiberId me();
 std::uint64_t step();
 
-// Removes the first occurrence of f (a waiter that timed out).
-void erase_waiter(std::deque<FiberId>& waiters, FiberId f);
+// The fibers waiting on a primitive, longest waiting first: a vector with a moving head. An empty
+// one allocates nothing (std::deque allocates two blocks when built: per primitive, per run).
+class WaitQueue {
+ public:
+  bool empty() const noexcept { return head_ == ids_.size(); }
+  std::size_t size() const noexcept { return ids_.size() - head_; }
+  FiberId front() const noexcept { return ids_[head_]; }
+  FiberId operator[](std::size_t i) const noexcept { return ids_[head_ + i]; }
+  auto begin() const noexcept { return ids_.begin() + static_cast<std::ptrdiff_t>(head_); }
+  auto end() const noexcept { return ids_.end(); }
+  void push_back(FiberId f) { ids_.push_back(f); }
+  void pop_front() noexcept {
+    if (++head_ == ids_.size()) clear();
+  }
+  void clear() noexcept {
+    ids_.clear();
+    head_ = 0;
+  }
+  void erase_at(std::size_t i) { ids_.erase(begin() + static_cast<std::ptrdiff_t>(i)); }
+  // Removes the first occurrence of f (a waiter that timed out).
+  void erase(FiberId f);
+
+ private:
+  std::vector<FiberId> ids_;  // [head_, end): the queue; before head_: popped
+  std::size_t head_ = 0;
+};
 
 template <class Rep, class Period>
 std::uint64_t to_ns(std::chrono::duration<Rep, Period> d) {

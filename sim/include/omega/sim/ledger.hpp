@@ -15,6 +15,16 @@ namespace omega::sim {
 
 class Ledger {
  public:
+  Ledger() = default;
+  Ledger(const Ledger&) = default;
+  Ledger& operator=(const Ledger&) = default;
+  Ledger(Ledger&&) noexcept = default;
+  Ledger& operator=(Ledger&&) noexcept = default;
+  // Gives the side tables' memory to the thread's next ledger (as ByteBuffer does its bytes).
+  ~Ledger() {
+    if (step_starts_.capacity() != 0 || event_sites_.capacity() != 0) give_back_tables();
+  }
+
   const ByteBuffer& bytes() const noexcept { return bytes_; }
   std::uint64_t event_count() const noexcept { return events_; }
   bool sealed() const noexcept { return sealed_; }
@@ -59,12 +69,16 @@ class Ledger {
 
  private:
   // The side tables start at `first` entries: one allocation for a short run, not one per doubling.
+  // A table without memory first takes the thread's spare (an earlier ledger's).
   template <class T>
   [[gnu::always_inline]] static void push(std::vector<T>& v, const T& value, std::size_t first) {
     if (v.size() == v.capacity()) [[unlikely]]
-      v.reserve(std::max(first, 2 * v.capacity()));
+      grow(v, first);
     v.push_back(value);
   }
+  void give_back_tables() noexcept;
+  static void grow(std::vector<std::uint64_t>& v, std::size_t first);
+  static void grow(std::vector<std::pair<std::uint64_t, std::uint32_t>>& v, std::size_t first);
 
   ByteBuffer bytes_;
   std::uint64_t events_ = 0;
