@@ -8,10 +8,12 @@
 #include "pos_core.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <map>
 #include <memory>
 #include <set>
 #include <utility>
+#include <vector>
 
 namespace omega::sim {
 
@@ -35,6 +37,11 @@ EventId event_id(std::uint64_t name_hash, OpId op, std::uint32_t k) {
 
 struct RfPair {
   EventId writer = kInitial, reader = 0;
+  // The object (this run's id: the same across schedules of a program that creates its objects in
+  // one order) and whether the reader only read it: a read's writer can be switched to another
+  // write of the object.
+  std::uint32_t object = 0;
+  bool read = false;
   friend auto operator<=>(const RfPair&, const RfPair&) = default;
 };
 
@@ -119,8 +126,9 @@ class RffSource final : public ChoiceSource {
     ++done(f, op.op);
     happened_.insert(e);
     EventId& w = last_write(op.object);
-    seen_.push_back({w, e});
-    if (core_.kinds().kind(op) != OpKinds::Kind::read) w = e;
+    const bool read = core_.kinds().kind(op) == OpKinds::Kind::read;
+    seen_.push_back({w, e, op.object, read});
+    if (!read) w = e;
   }
 
   Prng prng_;
@@ -165,21 +173,46 @@ struct State {
   }
 
   // The next plan: none a quarter of the time (pure pos) or while the corpus is empty; else an
-  // entry's plan with one mutation: require or forbid one of its run's pairs, or drop a constraint.
+  // entry's plan with one mutation: drop a constraint (1 in 8); switch one of its reads to another
+  // write of the same object (2 in 8: the change RFF's search is about); else require or forbid one
+  // of its run's pairs (mostly forbid: a read made to see some other write).
   Plan plan_for(std::uint64_t seed) const {
     Prng prng(seed ^ 0x5bd1e995c0ffee11ull);
     const Entry* e = prng.below(4) == 0 ? nullptr : pick(prng);
     if (e == nullptr) return {};
     Plan plan = e->plan;
-    const std::uint64_t move = prng.below(4);
+    const std::uint64_t move = prng.below(8);
     if (move == 0 && !plan.empty()) {
       plan.erase(plan.begin() + static_cast<std::ptrdiff_t>(prng.below(plan.size())));
-    } else if (!e->pairs.empty()) {
-      const RfPair& p = e->pairs[prng.below(e->pairs.size())];
-      std::erase_if(plan, [&](const Constraint& c) { return c.pair.reader == p.reader; });
-      plan.push_back({p, move == 1});  // mostly "not this write": a read made to see another one
+      return plan;
     }
+    if (e->pairs.empty()) return plan;
+    std::optional<Constraint> c;
+    if (move >= 6) c = switched_read(*e, prng);
+    if (!c) c = Constraint{e->pairs[prng.below(e->pairs.size())], move == 1};
+    std::erase_if(plan, [&](const Constraint& d) { return d.pair.reader == c->pair.reader; });
+    plan.push_back(*c);
     return plan;
+  }
+
+  // One of e's reads made to see another write of its object: the initial value, a write of the
+  // object in e's run, or a write the read saw in any run so far. None if e's run read nothing.
+  std::optional<Constraint> switched_read(const Entry& e, Prng& prng) const {
+    std::vector<const RfPair*> reads;
+    for (const RfPair& p : e.pairs)
+      if (p.read) reads.push_back(&p);
+    if (reads.empty()) return std::nullopt;
+    const RfPair& r = *reads[prng.below(reads.size())];
+    std::vector<EventId> writers{kInitial};
+    for (const RfPair& p : e.pairs)
+      if (!p.read && p.object == r.object) writers.push_back(p.reader);
+    for (const auto& [p, runs] : coverage)
+      if (p.reader == r.reader) writers.push_back(p.writer);
+    std::sort(writers.begin(), writers.end());
+    writers.erase(std::unique(writers.begin(), writers.end()), writers.end());
+    std::erase(writers, r.writer);
+    if (writers.empty()) return std::nullopt;
+    return Constraint{{writers[prng.below(writers.size())], r.reader, r.object, true}, true};
   }
 };
 

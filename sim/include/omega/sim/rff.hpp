@@ -8,8 +8,9 @@
 //
 // Schedules that showed new pairs join a corpus; each later schedule takes a corpus entry (more
 // often one whose pairs are rare), mutates its plan (constraints "this read reads from that write",
-// or its negation, taken from the pairs that entry's run showed) and lets a partial-order sampler
-// (pos) schedule everything else while it delays reads to meet the plan.
+// or its negation: a pair that entry's run showed, or one of its reads switched to another write of
+// the same object) and lets a partial-order sampler (pos) schedule everything else while it delays
+// reads to meet the plan.
 //
 // Reproducible though stateful: runs go in epochs of `epoch` seeds; the corpus and the coverage
 // change only between epochs, folding the epoch's runs in seed order, so a seed's schedule depends
@@ -28,7 +29,7 @@ namespace omega::sim {
 
 struct RffOptions {
   std::uint64_t first_seed = 0, last_seed = 999;  // both inclusive
-  std::uint64_t epoch = 8;                       // seeds per epoch
+  std::uint64_t epoch = 2;                       // seeds per epoch
   std::uint64_t stop_after = 0;                   // stop after this many failing schedules; 0: never
   RunOptions base;                                // budgets, governance; the policy is rff's
   std::function<bool()> stop_requested;           // polled between runs
