@@ -52,7 +52,7 @@ Oracle::Pending Oracle::start(std::uint64_t key_hash, const std::source_location
     const std::uint64_t k = hi > lo ? sim::kernel::choose(sim::ChoiceKind::latency, kLatencySteps) : 0;
     p.latency_ns = lo + (hi - lo) * k / (kLatencySteps - 1);
   }
-  sim::kernel::sleep_until(detail::deadline_after(p.latency_ns), describe() + " (call in flight)");
+  sim::kernel::sleep_until(detail::deadline_after(p.latency_ns), wait_text(" (call in flight)"));
 
   // Under replay the recorded call answers; otherwise this is the live call.
   const std::uint32_t object = object_id();

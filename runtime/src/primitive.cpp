@@ -20,6 +20,15 @@ bool Primitive::attach(const char* api) {
   return true;
 }
 
+std::string_view Primitive::wait_text(const char* suffix) {
+  if (suffix != wait_suffix_ || ref_.run != wait_run_) {
+    wait_text_.assign(kind_).append(" ").append(name_).append(suffix);
+    wait_suffix_ = suffix;
+    wait_run_ = ref_.run;  // an unnamed object's name changes between runs
+  }
+  return wait_text_;
+}
+
 bool Primitive::stale() const noexcept {
   return sim::kernel::in_simulation() && ref_.run != sim::kernel::run_serial();
 }

@@ -16,7 +16,7 @@ void Semaphore::acquire(std::source_location where) {
     --permits_;
   } else {
     waiters_.push_back(detail::me());
-    sim::kernel::block(sim::BlockReason::semaphore, describe() + " (no permits)", {object_id(), {}});
+    sim::kernel::block(sim::BlockReason::semaphore, wait_text(" (no permits)"), {object_id(), {}});
     // release() handed us a permit before waking us
   }
   record(sim::OpCode::acquire);

@@ -26,6 +26,29 @@ TEST_CASE("ivar: get blocks until put, does not consume, and every waiter wakes"
   CHECK_MESSAGE(r.passed(), r.message);
 }
 
+TEST_CASE("a wait text is the run's own: an unnamed object renamed by a later run says so") {
+  // The text is cached per object; an unnamed object is "<kind>#<id>" of each run, and its id
+  // depends on what that run attached first. A cache keyed on the text alone would repeat the
+  // first run's name.
+  static IVar<int> shared_unnamed;  // outlives runs, as a static primitive may
+  std::vector<std::string> seen;
+  for (int extra = 0; extra < 2; ++extra) {
+    auto r = sim::run(options(), [&] {
+      IVar<int> first;
+      if (extra) first.put(1);  // attached first in the second run only: shifts the ids
+      auto reader = spawn([&] { return shared_unnamed.get(); }, "reader");
+      yield();
+      seen.push_back(info(reader.id()).waits_on);
+      shared_unnamed.put(7);
+      check(join(reader) == 7, "the reader sees the value");
+    });
+    CHECK_MESSAGE(r.passed(), r.message);
+  }
+  REQUIRE(seen.size() == 2);
+  CHECK(seen[0] == "ivar ivar#0 (empty)");
+  CHECK(seen[1] == "ivar ivar#1 (empty)");
+}
+
 TEST_CASE("ivar: a second put is an error naming both fibers") {
   auto r = sim::run(options(), [] {
     IVar<std::string> v("result");

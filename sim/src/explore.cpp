@@ -234,7 +234,7 @@ ExploreReport explore(const ExploreOptions& options, const std::function<void()>
       RunResult r = run(o, scenario);
       SeedOutcome& out = slots[j];
       out.outcome = r.outcome;
-      out.ledger_hash = r.ledger.hash();
+      out.ledger_hash = r.ledger.fingerprint();
       if (!r.passed()) {
         out.message = r.message;
         failures.fetch_add(1);

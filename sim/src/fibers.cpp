@@ -174,7 +174,8 @@ bool Simulation::block_with(BlockReason reason, std::string_view on, std::option
   f.join_target = join_target;
   f.timed_out = false;
   if (deadline) {
-    timers_.insert(Timer{*deadline, is_timeout, f.id.value});
+    const Timer t{*deadline, is_timeout, f.id.value};
+    timers_.insert(std::upper_bound(timers_.begin(), timers_.end(), t, std::greater<>{}), t);
     f.has_timer = true;
     f.timer = Timer{*deadline, is_timeout, f.id.value};
   }

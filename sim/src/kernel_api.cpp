@@ -90,8 +90,8 @@ bool block_until(BlockReason reason, std::string_view on, std::uint64_t deadline
   return sim().block_until(reason, on, deadline_ns, what);
 }
 void set_wait_holder(FiberId waiter, FiberId holder) { sim().set_wait_holder(waiter, holder); }
-void sleep_until(std::uint64_t deadline_ns, std::string on) {
-  sim("omega::sleep_for").sleep_until(deadline_ns, std::move(on));
+void sleep_until(std::uint64_t deadline_ns, std::string_view on) {
+  sim("omega::sleep_for").sleep_until(deadline_ns, on);
 }
 std::uint64_t now_ns() { return sim("omega::now").now_ns(); }
 bool attach(ObjectRef& ref, std::string_view kind, std::string_view name) {

@@ -188,6 +188,7 @@ class Simulation {
     take_spare(pending_);
     take_spare(op_rules_);
     take_spare(objects_);
+    take_spare(timers_);
   }
 
   ~Simulation() {
@@ -198,6 +199,7 @@ class Simulation {
     give_back(pending_);
     give_back(op_rules_);
     give_back(objects_);
+    give_back(timers_);
   }
 
   RunResult execute(std::function<void()> body);
@@ -245,7 +247,7 @@ class Simulation {
 
   void set_wait_holder(FiberId waiter, FiberId holder);
 
-  void sleep_until(std::uint64_t deadline_ns, std::string on);
+  void sleep_until(std::uint64_t deadline_ns, std::string_view on);
 
   std::uint64_t now_ns() const noexcept { return now_ns_; }
 
@@ -598,7 +600,8 @@ class Simulation {
   std::uint64_t step_ = 0, decisions_ = 0, preemptions_ = 0;
   std::uint32_t live_non_daemon_ = 0;
   std::uint64_t now_ns_ = 0;
-  std::set<Timer> timers_;
+  // Pending wake-ups, latest first: the earliest is at the back (a fiber has at most one).
+  std::vector<Timer> timers_;
   std::uint64_t run_serial_;
   std::uint32_t next_object_ = 0;
   struct ObjectName {

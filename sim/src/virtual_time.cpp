@@ -4,25 +4,29 @@
 
 namespace omega::sim::internal {
 
-void Simulation::sleep_until(std::uint64_t deadline_ns, std::string on) {
+void Simulation::sleep_until(std::uint64_t deadline_ns, std::string_view on) {
   if (inert()) return;
   if (deadline_ns <= now_ns_) {  // nothing to wait for: a plain scheduling point
     point(PointKind::op);
     return;
   }
-  if (on.empty()) on = fmt::format("sleep until {}ns", deadline_ns);
+  if (on.empty()) {
+    scratch_text_.clear();
+    fmt::format_to(std::back_inserter(scratch_text_), "sleep until {}ns", deadline_ns);
+    on = scratch_text_;
+  }
   block_with(BlockReason::sleep, on, deadline_ns, false, {});
 }
 
 void Simulation::cancel_timer(FiberRec& g) {
   if (!g.has_timer) return;
-  timers_.erase(g.timer);
+  std::erase(timers_, g.timer);
   g.has_timer = false;
 }
 
 bool Simulation::advance_time() {
   if (timers_.empty()) return false;
-  const Timer first = *timers_.begin();
+  const Timer first = timers_.back();
   if (first.deadline_ns > options_.budgets.time_max_ns) {
     const std::string text = fmt::format(
         "budget exhausted at step {}: virtual time would pass {}ms (OMEGA_MAX_TIME_MS) waking "
@@ -35,11 +39,11 @@ bool Simulation::advance_time() {
     now_ns_ = first.deadline_ns;
     ledger_.append(ev::TimeAdvance{now_ns_});
   }
-  while (!timers_.empty() && timers_.begin()->deadline_ns == first.deadline_ns &&
-         timers_.begin()->is_timeout == first.is_timeout) {
-    const Timer t = *timers_.begin();
+  while (!timers_.empty() && timers_.back().deadline_ns == first.deadline_ns &&
+         timers_.back().is_timeout == first.is_timeout) {
+    const Timer t = timers_.back();
     FiberRec& g = *fibers_[t.fiber];
-    timers_.erase(timers_.begin());
+    timers_.pop_back();
     g.has_timer = false;
     g.timed_out = t.is_timeout;
     g.status = FiberStatus::ready;

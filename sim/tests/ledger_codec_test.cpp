@@ -149,6 +149,31 @@ TEST_CASE("the canonical ready-set hash is FNV-1a over a u32 count and u32 ids")
   CHECK(ready_set_hash({FiberId{0}, FiberId{1}}) != ready_set_hash({FiberId{1}, FiberId{0}}));
 }
 
+TEST_CASE("a ledger's fingerprint tells ledgers apart like its digest, on every length and byte") {
+  // Equal bytes, equal fingerprints; a change of any one byte (in the 8-byte words or the tail)
+  // or of the length changes it. Explore counts distinct schedules and compares worker processes
+  // with it, so a fingerprint blind to some byte would merge different schedules.
+  for (std::size_t n = 0; n <= 20; ++n) {
+    std::vector<std::uint8_t> bytes(n);
+    for (std::size_t i = 0; i < n; ++i) bytes[i] = static_cast<std::uint8_t>(i * 37 + 1);
+    const std::uint64_t f = fingerprint64(bytes);
+    CHECK(fingerprint64(std::vector<std::uint8_t>(bytes)) == f);
+    for (std::size_t i = 0; i < n; ++i) {
+      std::vector<std::uint8_t> changed = bytes;
+      changed[i] ^= 0x01;
+      CHECK(fingerprint64(changed) != f);
+    }
+    std::vector<std::uint8_t> longer = bytes;
+    longer.push_back(0);  // a zero byte more: the length alone must tell them apart
+    CHECK(fingerprint64(longer) != f);
+  }
+  Ledger a, b;
+  a.append(ev::Yield{FiberId{1}});
+  b.append(ev::Yield{FiberId{2}});
+  CHECK(a.fingerprint() != b.fingerprint());
+  CHECK(a.fingerprint() == fingerprint64(a.bytes()));
+}
+
 TEST_CASE("the compact encoding round-trips every event kind, alone and in sequence") {
   const std::vector<Event> events = every_kind();
   for (const Event& e : events) {

@@ -91,7 +91,7 @@ void worker_main(const WorkerSetup& setup, const std::string& prog, long parent_
           continue;
         }
         out.outcome = r.outcome;
-        out.ledger_hash = r.ledger.hash();
+        out.ledger_hash = r.ledger.fingerprint();
         if (!r.passed()) out.message = r.message;
         if (setup.critic) out.inspection = inspector.inspect(r, o.seed, o.policy);
         if (setup.check_determinism && (!r.passed() || index % 20 == 0)) {

@@ -81,7 +81,7 @@ class Core : public omega::detail::Primitive {
       if (!begin("omega::actor::receive", omega::detail::op_id<"actor.receive">())) return;
       while (empty()) {
         idle_ = true;
-        sim::kernel::block(sim::BlockReason::actor, describe() + " (mailbox empty)");
+        sim::kernel::block(sim::BlockReason::actor, wait_text(" (mailbox empty)"));
       }
       Envelope e = take();
       record(sim::OpCode::recv, e.send_number);

@@ -104,7 +104,7 @@ class Channel : public detail::Primitive {
     }
     Sender self{detail::me(), &value};
     senders_.push_back(&self);
-    const std::string on = describe() + (capacity_ == 0 ? " (waiting for a receiver)" : " (full)");
+    const std::string_view on = wait_text(capacity_ == 0 ? " (waiting for a receiver)" : " (full)");
     const sim::kernel::BlockOn what{object_id(), {}};
     const bool woken = deadline ? sim::kernel::block_until(sim::BlockReason::channel_send, on, *deadline, what)
                                 : (sim::kernel::block(sim::BlockReason::channel_send, on, what), true);
@@ -148,7 +148,7 @@ class Channel : public detail::Primitive {
     if (closed_) return std::nullopt;
     Receiver self{detail::me(), std::nullopt};
     receivers_.push_back(&self);
-    const std::string on = describe() + " (empty)";
+    const std::string_view on = wait_text(" (empty)");
     const sim::kernel::BlockOn what{object_id(), {}};
     const bool woken = deadline ? sim::kernel::block_until(sim::BlockReason::channel_recv, on, *deadline, what)
                                 : (sim::kernel::block(sim::BlockReason::channel_recv, on, what), true);

@@ -37,7 +37,7 @@ class IVar : public detail::Primitive {
     if (!begin("omega::IVar::get", detail::op_id<"ivar.get">(), where)) return teardown_value();
     if (!value_) {
       waiters_.push_back(detail::me());
-      sim::kernel::block(sim::BlockReason::ivar, describe() + " (empty)", {object_id(), {}});
+      sim::kernel::block(sim::BlockReason::ivar, wait_text(" (empty)"), {object_id(), {}});
     }
     record(sim::OpCode::get, detail::value_hash(*value_));
     return *value_;
@@ -54,7 +54,7 @@ class IVar : public detail::Primitive {
     if (!begin("omega::IVar::get_for", detail::op_id<"ivar.get">(), where)) return value_;
     if (!value_) {
       waiters_.push_back(detail::me());
-      if (!sim::kernel::block_until(sim::BlockReason::ivar, describe() + " (empty)",
+      if (!sim::kernel::block_until(sim::BlockReason::ivar, wait_text(" (empty)"),
                                     detail::deadline_after(detail::to_ns(timeout)), {object_id(), {}})) {
         waiters_.erase(detail::me());
         record(sim::OpCode::timeout);

@@ -45,6 +45,9 @@ class Primitive {
 
   // "mutex accounts"
   std::string describe() const { return std::string(kind_) + " " + name_; }
+  // describe() + suffix ("channel jobs (empty)"), the text a blocking operation waits on: built
+  // once per run and suffix (a string literal) rather than on every block. Valid until the next call.
+  std::string_view wait_text(const char* suffix);
   // This object's id in the current run (valid after begin).
   std::uint32_t object_id() const noexcept { return ref_.id; }
 
@@ -64,6 +67,9 @@ class Primitive {
   std::string name_;
   bool named_;  // given a name; otherwise "<kind>#<id>" of each run
   sim::ObjectRef ref_;
+  std::string wait_text_;                // wait_text(wait_suffix_) of run wait_run_
+  const char* wait_suffix_ = nullptr;
+  std::uint64_t wait_run_ = 0;
 };
 
 // A governance operation name as a template argument: op_id<"mutex.lock">() registers it once

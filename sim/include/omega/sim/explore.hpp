@@ -99,7 +99,7 @@ ExploreReport explore(const ExploreOptions& options, const std::function<void()>
 // One schedule's result as exploration keeps it until it is folded into the report.
 struct SeedOutcome {
   Outcome outcome = Outcome::pass;
-  std::uint64_t ledger_hash = 0;
+  std::uint64_t ledger_hash = 0;  // Ledger::fingerprint(): distinct schedules, determinism check
   std::string message;         // failures only
   std::string nondeterminism;  // empty unless the re-run differed
   std::string inspection;      // ExploreOptions::inspect's result

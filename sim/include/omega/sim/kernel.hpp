@@ -153,7 +153,7 @@ bool block_until(BlockReason reason, std::string_view on, std::uint64_t deadline
 void set_wait_holder(FiberId waiter, FiberId holder);
 // Sleeps until virtual time `deadline_ns`; ties wake in (deadline, fiber id) order. `on` says
 // what the fiber is doing in reports (default "sleep until <t>ns").
-void sleep_until(std::uint64_t deadline_ns, std::string on = {});
+void sleep_until(std::uint64_t deadline_ns, std::string_view on = {});
 // Virtual time since the run started. It only moves when no fiber can run.
 std::uint64_t now_ns();
 

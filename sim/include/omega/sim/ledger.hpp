@@ -3,6 +3,7 @@
 // Source sites (ev::Site, and the site of each SitedEvent) live beside the bytes, not in them: the digest (hash())
 // covers what ran, not which line it was written on.
 
+#include <omega/sim/hash.hpp>
 #include <omega/sim/ledger_codec.hpp>
 
 #include <algorithm>
@@ -30,7 +31,10 @@ class Ledger {
   bool sealed() const noexcept { return sealed_; }
   // The events, with each Site event just before the first event that names it.
   std::vector<Event> events() const;
-  std::uint64_t hash() const noexcept;  // FNV-1a 64 of the bytes
+  std::uint64_t hash() const noexcept;  // FNV-1a 64 of the bytes: the digest
+  // A fast hash of the bytes for telling ledgers apart in this machine (fingerprint64), never
+  // a digest: explore hashes every run's ledger with it.
+  std::uint64_t fingerprint() const noexcept { return fingerprint64(bytes_); }
   // The sites of this run: sites()[id - 1] is site `id`.
   const std::vector<ev::Site>& sites() const noexcept { return sites_; }
 
