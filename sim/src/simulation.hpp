@@ -143,25 +143,6 @@ struct FiberRec {
 };
 
 
-// A vector a run fills and drops keeps its capacity per thread for the next run (emptied: no
-// state crosses runs), so a run's set-up does not allocate it again. Runs do not nest, so one
-// spare per element type and thread suffices.
-template <class T>
-std::vector<T>& spare_vector() {
-  thread_local std::vector<T> spare;
-  return spare;
-}
-template <class T>
-void take_spare(std::vector<T>& v) {
-  v.swap(spare_vector<T>());
-  v.clear();
-}
-template <class T>
-void give_back(std::vector<T>& v) noexcept {
-  v.clear();
-  v.swap(spare_vector<T>());
-}
-
 class Simulation;
 // The run on this thread (constinit: no TLS wrapper call on the verbs' path).
 extern constinit thread_local Simulation* tls_current;
@@ -183,23 +164,13 @@ class Simulation {
         run_serial_(g_run_serial.fetch_add(1, std::memory_order_relaxed) + 1) {
     for (std::size_t i = 0; i < std::size(kFamilies); ++i) family_limits_[i] = options_.budgets.*(kFamilies[i].limit);
     governance_open_ = !options_.governance.profile.allowed && !options_.governance.caps;
-    take_spare(fibers_);
-    take_spare(runnable_);
-    take_spare(pending_);
-    take_spare(op_rules_);
-    take_spare(objects_);
-    take_spare(timers_);
+    swap_spares();
   }
 
   ~Simulation() {
     // Normally teardown already ran; this covers a kernel exception escaping execute().
     if (!torn_down_) teardown();
-    give_back(fibers_);
-    give_back(runnable_);
-    give_back(pending_);
-    give_back(op_rules_);
-    give_back(objects_);
-    give_back(timers_);
+    swap_spares();
   }
 
   RunResult execute(std::function<void()> body);
@@ -625,7 +596,37 @@ class Simulation {
   EhGlobals main_eh_;
   void* main_fake_stack_ = nullptr;
   const void* main_stack_bottom_ = nullptr;
-  std::size_t main_stack_size_ = 0;};
+  std::size_t main_stack_size_ = 0;
+
+  // The run's vectors keep their capacity per thread for the next run (emptied: no state crosses
+  // runs), so a run's set-up does not allocate them again. Runs on a thread do not nest, so one
+  // set per thread suffices; one thread_local for all of them (one access, one init guard).
+  struct Spares {
+    std::vector<std::unique_ptr<FiberRec>> fibers;
+    std::vector<FiberId> runnable;
+    std::vector<PendingOp> pending;
+    std::vector<OpRule> op_rules;
+    std::vector<ObjectName> objects;
+    std::vector<Timer> timers;
+  };
+  // Empties this run's vectors and swaps them with the thread's spares: in the constructor it
+  // takes the spares, in the destructor it gives them back.
+  void swap_spares() noexcept {
+    thread_local Spares spares;
+    fibers_.clear();
+    runnable_.clear();
+    pending_.clear();
+    op_rules_.clear();
+    objects_.clear();
+    timers_.clear();
+    fibers_.swap(spares.fibers);
+    runnable_.swap(spares.runnable);
+    pending_.swap(spares.pending);
+    op_rules_.swap(spares.op_rules);
+    objects_.swap(spares.objects);
+    timers_.swap(spares.timers);
+  }
+};
 
 // The current run, or UsageError naming `op` outside one.
 [[noreturn, gnu::noinline, gnu::cold]] void outside_simulation(const char* op);
