@@ -613,18 +613,16 @@ class Simulation {
   // takes the spares, in the destructor it gives them back.
   void swap_spares() noexcept {
     thread_local Spares spares;
-    fibers_.clear();
-    runnable_.clear();
-    pending_.clear();
-    op_rules_.clear();
-    objects_.clear();
-    timers_.clear();
-    fibers_.swap(spares.fibers);
-    runnable_.swap(spares.runnable);
-    pending_.swap(spares.pending);
-    op_rules_.swap(spares.op_rules);
-    objects_.swap(spares.objects);
-    timers_.swap(spares.timers);
+    const auto exchange = [](auto& mine, auto& spare) {
+      mine.clear();
+      mine.swap(spare);
+    };
+    exchange(fibers_, spares.fibers);
+    exchange(runnable_, spares.runnable);
+    exchange(pending_, spares.pending);
+    exchange(op_rules_, spares.op_rules);
+    exchange(objects_, spares.objects);
+    exchange(timers_, spares.timers);
   }
 };
 
