@@ -4,7 +4,8 @@
 // priority and the ready fiber whose pending operation has the highest one runs. After an
 // operation runs, the pending operations of the other ready fibers that race with it (same
 // object, not both reads) draw fresh priorities, and so does the next operation of the fiber that
-// ran. Unlike uniform random choice, this samples the partial orders of racing operations close to
+// ran, unless its operation was on an object no other ready fiber had pending (see ran()).
+// Unlike uniform random choice, this samples the partial orders of racing operations close to
 // uniformly, however many independent steps lie between them.
 
 #include <omega/sim/choice_source.hpp>
@@ -50,10 +51,10 @@ class PosCore {
     return ran(best.valid() ? best : best_any, q);
   }
 
-  // The only ready fiber runs; no other fiber was ready, so nothing raced with its operation.
-  void forced(FiberId chosen) {
-    priority(chosen) = 0;
-    ran_ = false;
+  // The only ready fiber runs; no other fiber was ready, so nothing raced with its operation and
+  // it keeps its priority (as in ran()).
+  void forced(FiberId /*chosen*/) {
+    ran_ = false;  // keeps its priority, as any operation that raced with nothing (ran())
   }
 
   OpKinds& kinds() { return kinds_; }
@@ -65,7 +66,18 @@ class PosCore {
   }
 
   FiberId ran(FiberId f, const ScheduleQuery& q) {
-    priority(f) = 0;  // its operation is done: the next one draws a fresh priority
+    // Its operation is done: the next one draws a fresh priority, unless no other ready fiber
+    // has an operation pending on the same object (or it had none). Then nothing could have come
+    // between it and its next operation that the next one could race with there, and the fiber
+    // keeps its priority: a run of independent steps (an uncontended lock, a private cell) is one
+    // step of the sampler, not a chain of fresh draws a racing operation elsewhere must win each
+    // time. Not "races with none": a read beside another fiber's pending read races with nothing,
+    // but its fiber's write next does, and the other read must still be able to come between.
+    const PendingOp mine = q.pending_of(f);
+    bool raced = false;
+    for (FiberId g : q.ready)
+      if (g != f && mine.object != PendingOp::kNoObject && q.pending_of(g).object == mine.object) raced = true;
+    if (raced) priority(f) = 0;
     ran_ = true;
     ran_fiber_ = f;
     ran_op_ = q.pending_of(f);
