@@ -178,3 +178,32 @@ TEST_CASE("semaphore: counts permits, blocks at zero, hands permits to waiters F
   CHECK_MESSAGE(r.passed(), r.message);
   CHECK(order == std::vector<int>{1, 2});
 }
+
+TEST_CASE("WaitQueue: first in, first out, through compaction, erase and clear") {
+  // The queue primitives wait in: a vector with a moving head that drops the popped part when it
+  // is never empty for long. Checked against a plain model across many pushes and pops.
+  detail::WaitQueue q;
+  std::vector<FiberId> model;
+  std::uint32_t next = 0;
+  for (int round = 0; round < 400; ++round) {
+    for (int k = 0; k < 3; ++k) {  // the queue grows by one a round: it is never empty
+      q.push_back(FiberId{next});
+      model.push_back(FiberId{next++});
+    }
+    for (int k = 0; k < 2; ++k) {
+      REQUIRE(q.front() == model.front());
+      q.pop_front();
+      model.erase(model.begin());
+    }
+    REQUIRE(q.size() == model.size());
+    CHECK(std::vector<FiberId>(q.begin(), q.end()) == model);
+  }
+  q.erase(model[5]);  // a waiter that timed out
+  model.erase(model.begin() + 5);
+  q.erase_at(0);
+  model.erase(model.begin());
+  CHECK(std::vector<FiberId>(q.begin(), q.end()) == model);
+  CHECK(q[3] == model[3]);
+  q.clear();
+  CHECK(q.empty());
+}

@@ -177,7 +177,7 @@ bool Simulation::block_with(BlockReason reason, std::string_view on, std::option
     const Timer t{*deadline, is_timeout, f.id.value};
     timers_.insert(std::upper_bound(timers_.begin(), timers_.end(), t, std::greater<>{}), t);
     f.has_timer = true;
-    f.timer = Timer{*deadline, is_timeout, f.id.value};
+    f.timer = t;
   }
   remove_runnable(f.id);
   ledger_.write([&](LedgerWriter& w) {

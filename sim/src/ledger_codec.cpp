@@ -462,6 +462,11 @@ struct TablesCleanup {
   }
 };
 
+void touch_tables_cleanup() {
+  thread_local TablesCleanup cleanup;
+  (void)cleanup;
+}
+
 template <class T>
 void grow_from_spare(std::vector<T>& v, std::vector<T>*& spare, std::size_t first) {
   if (v.capacity() == 0 && spare != nullptr && spare->capacity() >= first) {
@@ -476,8 +481,7 @@ void give_to_spare(std::vector<T>& v, std::vector<T>*& spare) noexcept {
   constexpr std::size_t kMax = (std::size_t{1} << 20) / sizeof(T);  // never hoard more than 1 MiB
   if (tls_tables_closed || v.capacity() == 0 || v.capacity() > kMax) return;
   if (spare == nullptr) {
-    thread_local TablesCleanup cleanup;
-    (void)cleanup;
+    touch_tables_cleanup();
     spare = new (std::nothrow) std::vector<T>();
     if (spare == nullptr) return;
   }

@@ -105,7 +105,12 @@ class WaitQueue {
   auto end() const noexcept { return ids_.end(); }
   void push_back(FiberId f) { ids_.push_back(f); }
   void pop_front() noexcept {
-    if (++head_ == ids_.size()) clear();
+    if (++head_ == ids_.size()) {
+      clear();
+    } else if (head_ >= 64 && 2 * head_ >= ids_.size()) {  // never empty for long: drop the popped
+      ids_.erase(ids_.begin(), ids_.begin() + static_cast<std::ptrdiff_t>(head_));
+      head_ = 0;
+    }
   }
   void clear() noexcept {
     ids_.clear();
