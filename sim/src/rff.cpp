@@ -11,7 +11,6 @@
 #include <optional>
 #include <map>
 #include <memory>
-#include <set>
 #include <utility>
 #include <vector>
 
@@ -93,8 +92,9 @@ class RffSource final : public ChoiceSource {
   }
   EventId next_event(FiberId g, PendingOp op) { return event_id(name_hash(g), op.op, done(g, op.op)); }
 
-  // Whether running g's next operation now keeps to the plan: a read waits for the write it must
-  // see, and does not run while the write it must not see is the last one. A read whose wanted
+  // Whether running g's next operation now keeps to the plan: a read runs only while the write it
+  // must see is the last one (reads-from is the last write, not any earlier one), and not while
+  // the write it must not see is. A read whose wanted
   // write is the last one now is the only fiber allowed (before another write overwrites it).
   bool meets_plan(FiberId g, PendingOp op, const ScheduleQuery& q) {
     if (by_reader_.empty()) return true;
@@ -114,7 +114,7 @@ class RffSource final : public ChoiceSource {
     const auto [first, last] = by_reader_.equal_range(next_event(g, op));
     for (auto it = first; it != last; ++it) {
       const Constraint& c = it->second;
-      if (c.positive && happened_.count(c.pair.writer) == 0 && c.pair.writer != kInitial) return false;
+      if (c.positive && last_write(op.object) != c.pair.writer) return false;
       if (!c.positive && last_write(op.object) == c.pair.writer) return false;
     }
     return true;
@@ -124,7 +124,6 @@ class RffSource final : public ChoiceSource {
     if (op.object == PendingOp::kNoObject) return;
     const EventId e = next_event(f, op);
     ++done(f, op.op);
-    happened_.insert(e);
     EventId& w = last_write(op.object);
     const bool read = core_.kinds().kind(op) == OpKinds::Kind::read;
     seen_.push_back({w, e, op.object, read});
@@ -136,7 +135,6 @@ class RffSource final : public ChoiceSource {
   std::multimap<EventId, Constraint> by_reader_;
   std::vector<std::vector<std::pair<OpId, std::uint32_t>>> done_;  // by fiber: times each op was done
   std::vector<std::uint64_t> names_;    // by fiber: its name's hash (0: not looked up yet)
-  std::set<EventId> happened_;          // events done so far
   std::uint64_t urgent_for_ = ~std::uint64_t{0};  // the step urgent_ was computed for
   FiberId urgent_;                      // a read whose wanted write is the last one now
   std::vector<EventId> last_write_;     // by object id (of this run)
