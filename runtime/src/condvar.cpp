@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 
 namespace omega {
 
@@ -15,6 +16,10 @@ void CondVar::wait(std::unique_lock<Mutex>& lock, std::source_location where) {
 
 bool CondVar::wait_impl(std::unique_lock<Mutex>& lock, std::optional<std::uint64_t> deadline_ns,
                         const char* api, const std::source_location& where) {
+  // The wait's step releases the mutex: announce it as touching the mutex too (before begin,
+  // which announces the step), until the mutex is taken again (an operation of its own).
+  std::optional<Mutex::Compound> releases;
+  if (lock.owns_lock()) releases.emplace(*lock.mutex());
   if (!begin(api, detail::op_id<"condvar.wait">(), where)) return !deadline_ns;
   const FiberId self = detail::me();
   if (!lock.owns_lock() || lock.mutex()->owner() != self)
@@ -25,6 +30,7 @@ bool CondVar::wait_impl(std::unique_lock<Mutex>& lock, std::optional<std::uint64
     record(sim::OpCode::wait, 1);  // returns without a notify
     m.record(sim::OpCode::unlock);
     m.release();
+    releases.reset();
     m.lock(where);
     return true;
   }
@@ -47,6 +53,7 @@ bool CondVar::wait_impl(std::unique_lock<Mutex>& lock, std::optional<std::uint64
       record(sim::OpCode::timeout);
     }
   }
+  releases.reset();
   m.lock(where);
   return woken;
 }

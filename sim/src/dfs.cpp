@@ -40,13 +40,15 @@ struct Node {
   bool free = false;         // two or more alternatives: a decision of the choice vector
   std::size_t taken = 0;     // index into alts
   std::uint64_t preemptions_before = 0;
-  std::vector<FiberId> backtrack;  // DPOR: fibers to run from here
+  std::vector<FiberId> backtrack;  // DPOR, BPOR: fibers to run from here
   std::vector<Sleeper> sleep;      // DPOR: not to run from here (explored, or equivalent to explored)
+  std::vector<FiberId> done;       // BPOR: run from here already (no sleep sets under a bound)
   // A data choice.
   std::uint64_t domain = 1, value = 0;
 
   FiberId chosen() const { return alts[taken]; }
   PendingOp event() const { return pending[taken]; }
+  bool costs_preemption(std::size_t alt) const { return preemptible && alts[alt] != current; }
   bool asleep(FiberId f) const {
     return std::any_of(sleep.begin(), sleep.end(), [&](const Sleeper& s) { return s.fiber == f; });
   }
@@ -57,7 +59,10 @@ struct Node {
 
 class Search {
  public:
-  explicit Search(const DfsOptions& o) : o_(o), dpor_(!o.preemption_bound) {}
+  explicit Search(const DfsOptions& o)
+      : o_(o), dpor_(!o.preemption_bound), bpor_(o.preemption_bound && o.partial_order_reduction) {
+    kinds_.ignore_compounds = o.ignore_compounds;
+  }
 
   void begin_run() {
     depth_ = 0;
@@ -148,11 +153,13 @@ class Search {
         }
         fresh.taken = i;
         fresh.backtrack.push_back(fresh.alts[i]);
+      } else if (bpor_) {
+        fresh.backtrack.push_back(fresh.alts[0]);  // the default: the current fiber goes on if it can
       }
       path_.push_back(std::move(fresh));
       n = &path_.back();
     }
-    if (n->preemptible && n->chosen() != n->current) ++preemptions_;
+    if (n->costs_preemption(n->taken)) ++preemptions_;
     ++depth_;
     return n;
   }
@@ -165,7 +172,7 @@ class Search {
     if (parent.data) return parent.sleep;
     std::vector<Sleeper> out;
     for (const Sleeper& s : parent.sleep)
-      if (!kinds_.dependent(s.op, parent.event())) out.push_back(s);
+      if (!kinds_.dependent(s.fiber, s.op, parent.chosen(), parent.event())) out.push_back(s);
     return out;
   }
 
@@ -175,8 +182,15 @@ class Search {
     return std::nullopt;
   }
 
+  // BPOR: where node's fiber block starts (the first of the consecutive scheduling points that ran
+  // the same fiber as node), the last place a fiber could start without preempting that one.
+  std::size_t block_start(std::size_t node) const;
+  // BPOR (Flanagan-Godefroid's rule, sound without sleep sets): the racing fiber where it is
+  // ready, else every ready fiber.
+  void add_racing(std::size_t node, FiberId fiber);
+
   const DfsOptions& o_;
-  const bool dpor_;
+  const bool dpor_, bpor_;
   OpKinds kinds_;
   std::vector<Node> path_;
   std::size_t depth_ = 0;
@@ -223,7 +237,7 @@ void Search::analyse() {
     candidates.clear();
     for (std::size_t j = 0; j < i; ++j) {
       const std::uint32_t q = ops[j].fiber.value;
-      if (q == p || !kinds_.dependent(ops[j].op, ops[i].op)) continue;
+      if (q == p || !kinds_.dependent(ops[j].fiber, ops[j].op, ops[i].fiber, ops[i].op)) continue;
       if (clock[j][q] > fiber_clock[p][q]) candidates.push_back(j);  // not already before p's operation
       for (std::size_t x = 0; x < fibers; ++x) c[x] = std::max(c[x], clock[j][x]);
     }
@@ -238,7 +252,12 @@ void Search::analyse() {
       const std::size_t j = candidates[a];
       bool immediate = true;
       for (std::size_t b = a + 1; b < candidates.size() && immediate; ++b) immediate = !before(j, candidates[b]);
-      if (immediate && o_.racing_fiber_only) {
+      if (immediate && bpor_) {
+        // A reversal that the bound forbids at j may be in bound from the start of j's fiber block
+        // (Coons et al.: the bound makes independent steps dependent); try the fiber there too.
+        add_racing(ops[j].node, ops[i].fiber);
+        if (o_.conservative_points) add_racing(block_start(ops[j].node), ops[i].fiber);
+      } else if (immediate && o_.racing_fiber_only) {
         add_initial(ops[j].node, [&](auto&& each) { each(ops[i].fiber); });
       } else if (immediate) add_initial(ops[j].node, [&](auto&& each) {
         // v: the operations after j that do not happen after it, then operation i.
@@ -273,6 +292,28 @@ void Search::add_initial(std::size_t node, ForEachInitial for_each_initial) {
   }));
 }
 
+std::size_t Search::block_start(std::size_t node) const {
+  const FiberId fiber = path_[node].chosen();
+  std::size_t start = node;
+  for (std::size_t k = node; k-- > 0;) {
+    if (path_[k].data) continue;
+    if (path_[k].chosen() != fiber) break;
+    start = k;
+  }
+  return start;
+}
+
+void Search::add_racing(std::size_t node, FiberId fiber) {
+  Node& at = path_[node];
+  auto add = [&](FiberId f) {
+    if (std::find(at.backtrack.begin(), at.backtrack.end(), f) == at.backtrack.end()) at.backtrack.push_back(f);
+  };
+  if (at.index_of(fiber) < at.alts.size())
+    add(fiber);
+  else
+    for (FiberId f : at.alts) add(f);
+}
+
 bool Search::next() {
   while (!path_.empty()) {
     Node& n = path_.back();
@@ -281,10 +322,21 @@ bool Search::next() {
         ++n.value;
         return true;
       }
+    } else if (n.free && bpor_) {
+      n.done.push_back(n.chosen());
+      std::size_t best = n.alts.size();
+      for (FiberId f : n.backtrack) {
+        const std::size_t i = n.index_of(f);
+        const bool in_bound = n.preemptions_before + n.costs_preemption(i) <= *o_.preemption_bound;
+        if (i < best && in_bound && std::find(n.done.begin(), n.done.end(), f) == n.done.end()) best = i;
+      }
+      if (best < n.alts.size()) {
+        n.taken = best;
+        return true;
+      }
     } else if (n.free && !dpor_) {
       for (std::size_t i = n.taken + 1; i < n.alts.size(); ++i) {
-        const bool preempts = n.preemptible && n.alts[i] != n.current;
-        if (n.preemptions_before + preempts <= *o_.preemption_bound) {
+        if (n.preemptions_before + n.costs_preemption(i) <= *o_.preemption_bound) {
           n.taken = i;
           return true;
         }
@@ -337,9 +389,12 @@ DfsOptions parse_dfs(std::string_view text) {
 }
 
 std::string describe_dfs(const DfsOptions& o) {
-  if (o.preemption_bound)
+  if (o.preemption_bound && !o.partial_order_reduction)
     return fmt::format("dfs:pb={} (depth-first over schedules with at most {} preemption{}, no partial-order "
                        "reduction)", *o.preemption_bound, *o.preemption_bound, *o.preemption_bound == 1 ? "" : "s");
+  if (o.preemption_bound)
+    return fmt::format("dfs:pb={} (BPOR: DPOR within at most {} preemption{}, Coons et al. OOPSLA'13)",
+                       *o.preemption_bound, *o.preemption_bound, *o.preemption_bound == 1 ? "" : "s");
   return "dfs (unbounded, DPOR with sleep sets: one run per Mazurkiewicz trace)";
 }
 
@@ -376,7 +431,7 @@ DfsReport explore_dfs(const DfsOptions& options, const std::function<void()>& bo
         if (options.stop_after && out.failures >= options.stop_after) break;
       }
     }
-    if (!options.preemption_bound) search.analyse();
+    if (!options.preemption_bound || options.partial_order_reduction) search.analyse();
     if (!search.next()) {
       out.complete = true;
       break;

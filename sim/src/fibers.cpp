@@ -79,7 +79,7 @@ void Simulation::join(FiberId target) {
   if (target == current_)
     throw UsageError(fmt::format("fiber {} joins itself at step {}", label(target), step_));
   static const OpId kJoin = register_op("fiber.join");
-  govern(kJoin);
+  govern(kJoin, PendingOp::kJoinTarget | target.value);
   point(PointKind::op);
   ledger_.write([&](LedgerWriter& w) { w.two_fibers(ev::Join::kCode, current_, target); }, site_of(cur()));
   t.joined = true;

@@ -76,6 +76,12 @@ FiberId spawn(std::function<std::uint64_t()> body, std::string name, bool daemon
 }
 void govern(OpId op, std::uint32_t object) { sim().govern(op, object); }
 void set_opaque(bool enter) { sim().set_opaque(enter); }
+void enter_compound(std::uint32_t object) {
+  if (tls_current != nullptr) tls_current->enter_compound(object);
+}
+void leave_compound() {
+  if (tls_current != nullptr) tls_current->leave_compound();
+}
 std::optional<ev::OracleCall> replayed_oracle_call(std::uint32_t oracle, std::uint64_t key_hash) {
   return sim("omega::Oracle::call").replayed_oracle_call(oracle, key_hash);
 }

@@ -76,7 +76,7 @@ class PosCore {
     const PendingOp mine = q.pending_of(f);
     bool raced = false;
     for (FiberId g : q.ready)
-      if (g != f && mine.object != PendingOp::kNoObject && q.pending_of(g).object == mine.object) raced = true;
+      if (g != f && mine.has_object() && q.pending_of(g).object == mine.object) raced = true;
     if (raced) priority(f) = 0;
     ran_ = true;
     ran_fiber_ = f;
@@ -85,7 +85,7 @@ class PosCore {
   }
 
   void reprioritise_racing(const ScheduleQuery& q) {
-    if (ran_op_.object == PendingOp::kNoObject) return;  // a fiber verb: races with nothing
+    if (!ran_op_.has_object()) return;  // a fiber verb: races with nothing
     for (FiberId f : q.ready)
       if (f != ran_fiber_ && kinds_.race_on_object(q.pending_of(f), ran_op_)) priority(f) = 0;
   }

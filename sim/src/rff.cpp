@@ -103,14 +103,14 @@ class RffSource final : public ChoiceSource {
       urgent_ = FiberId{};
       for (FiberId f : q.ready) {
         const PendingOp p = q.pending_of(f);
-        if (p.object == PendingOp::kNoObject) continue;
+        if (!p.has_object()) continue;
         const auto [first, last] = by_reader_.equal_range(next_event(f, p));
         for (auto it = first; it != last && !urgent_.valid(); ++it)
           if (it->second.positive && last_write(p.object) == it->second.pair.writer) urgent_ = f;
       }
     }
     if (urgent_.valid()) return g == urgent_;
-    if (op.object == PendingOp::kNoObject) return true;
+    if (!op.has_object()) return true;
     const auto [first, last] = by_reader_.equal_range(next_event(g, op));
     for (auto it = first; it != last; ++it) {
       const Constraint& c = it->second;
@@ -121,7 +121,7 @@ class RffSource final : public ChoiceSource {
   }
 
   void executed(FiberId f, PendingOp op) {
-    if (op.object == PendingOp::kNoObject) return;
+    if (!op.has_object()) return;
     const EventId e = next_event(f, op);
     ++done(f, op.op);
     EventId& w = last_write(op.object);

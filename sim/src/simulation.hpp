@@ -122,6 +122,7 @@ struct FiberRec {
   EhGlobals eh;
 
   std::uint32_t opaque_depth = 0;  // inside an oracle's fn: no simulation operations allowed
+  std::uint32_t compound_depth = 0;  // kernel::enter_compound nesting (PendingOp::within)
   // Where the user called the operation in progress (kernel::at), until its Op event is recorded.
   std::source_location where{};
   bool timed_out = false;  // the last block ended by its deadline
@@ -231,7 +232,9 @@ class Simulation {
 
   // govern() once inert() said no; announces the fiber's pending operation.
   void govern_checked(OpId op, std::uint32_t object = PendingOp::kNoObject) {
-    pending_[current_.value] = {op, object};
+    PendingOp& p = pending_[current_.value];
+    p.op = op;
+    p.object = object;
     if (op < op_rules_.size() && governance_open_) [[likely]] {  // no profile, no caps: family budgets only
       const OpRule& rule = op_rules_[op];
       if (rule.resolved) [[likely]] {
@@ -247,6 +250,25 @@ class Simulation {
   [[gnu::noinline]] void govern_slow(OpId op);
 
   std::optional<ev::OracleCall> replayed_oracle_call(std::uint32_t oracle, std::uint64_t key_hash);
+
+  void enter_compound(std::uint32_t object) {
+    if (inert()) return;
+    FiberRec& f = cur();
+    auto& within = pending_[current_.value].within;
+    if (f.compound_depth < within.size())
+      within[f.compound_depth] = object;
+    else
+      within.back() = PendingOp::kAnyObject;
+    ++f.compound_depth;
+  }
+  void leave_compound() {
+    if (inert()) return;
+    FiberRec& f = cur();
+    if (f.compound_depth == 0) return;
+    --f.compound_depth;
+    auto& within = pending_[current_.value].within;
+    if (f.compound_depth < within.size()) within[f.compound_depth] = PendingOp::kNoObject;
+  }
 
   void set_opaque(bool enter) {
     FiberRec& f = cur();

@@ -51,7 +51,8 @@ class Memo : public detail::Primitive {
     }
     ++stats_.misses;
     record(sim::OpCode::get, 0);
-    Waiting waiting(*this, key);  // leaves pending_ however the flight ends
+    Compound flight_steps(*this);  // the result is kept in the step of the flight's last operation
+    Waiting waiting(*this, key);   // leaves pending_ however the flight ends
     V value = flights_.run(key, std::forward<Fn>(fn));
     // Kept unless erased or cleared meanwhile, or another caller of the same flight kept it.
     if (!waiting.entry.dropped && index_.find(key) == index_.end()) {

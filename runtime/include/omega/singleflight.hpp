@@ -41,6 +41,7 @@ class Singleflight : public detail::Primitive {
     inflight_.emplace(key, flight);
     ++stats_.executions;
     record(sim::OpCode::acquire);
+    Compound fn_steps(*this);  // the flight ends in the step of fn's last operation
     auto outcome = std::make_shared<Outcome>();
     try {
       outcome->result.emplace(fn());

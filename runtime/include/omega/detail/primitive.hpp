@@ -43,6 +43,17 @@ class Primitive {
 
   void record(sim::OpCode code, std::uint64_t arg = 0) { sim::kernel::op(ref_, code, arg); }
 
+  // Brackets the part of an operation on this object that is made of other operations (a memo's
+  // flight, a singleflight's fn): their steps may touch this object too (sim::kernel::enter_compound),
+  // so DPOR does not take them for independent of this object's operations. After begin().
+  class Compound {
+   public:
+    explicit Compound(const Primitive& p) { sim::kernel::enter_compound(p.object_id()); }
+    ~Compound() { sim::kernel::leave_compound(); }
+    Compound(const Compound&) = delete;
+    Compound& operator=(const Compound&) = delete;
+  };
+
   // "mutex accounts"
   std::string describe() const { return std::string(kind_) + " " + name_; }
   // describe() + suffix ("channel jobs (empty)"), the text a blocking operation waits on: built

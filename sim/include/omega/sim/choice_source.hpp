@@ -7,6 +7,7 @@
 #include <omega/sim/governance.hpp>
 #include <omega/sim/ids.hpp>
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -16,14 +17,28 @@ namespace omega::sim {
 
 // What a fiber does when it next runs: the operation it announced at its scheduling point (its
 // governance id: register_op("mutex.lock"), op_name() names it) and the object it acts on (the
-// Object event's id; kNoObject for fiber verbs: yield, spawn, join, sleep). A fiber woken from a
-// block finishes the operation it blocked in; a fiber that has not run yet starts (kStart).
-// Partial-order sampling and DPOR ask whether the pending operations of two fibers conflict.
+// Object event's id; kNoObject for fiber verbs: yield, spawn, sleep; a join names its target
+// fiber as kJoinTarget | id). A fiber woken from a block finishes the operation it blocked in; a
+// fiber that has not run yet starts (kStart). Partial-order sampling and DPOR ask whether the
+// pending operations of two fibers conflict.
 struct PendingOp {
   static constexpr OpId kStart = 0xffffffffu;
   static constexpr std::uint32_t kNoObject = 0xffffffffu;
+  static constexpr std::uint32_t kJoinTarget = 0x80000000u;  // object ids stay below it
+  static constexpr std::uint32_t kAnyObject = 0xfffffffeu;  // in `within`: nested deeper than it holds
   OpId op = kStart;
   std::uint32_t object = kNoObject;
+  // The objects of the compound operations the fiber is inside, outermost first (a Memo::get
+  // around its Singleflight::run, a CondVar::wait releasing its mutex): the step may touch them
+  // too, e.g. a memo keeps its result in the step of the flight's last operation. kNoObject when
+  // unused; kAnyObject (the step may touch anything) when nested deeper.
+  std::array<std::uint32_t, 2> within{kNoObject, kNoObject};
+  bool has_object() const noexcept { return object < kJoinTarget; }
+  // The fiber a join waits for (DPOR: a join depends only on that fiber's steps), or none.
+  std::optional<FiberId> join_target() const noexcept {
+    if (object == kNoObject || object < kJoinTarget) return std::nullopt;
+    return FiberId{object & ~kJoinTarget};
+  }
   friend bool operator==(const PendingOp&, const PendingOp&) = default;
 };
 

@@ -5,9 +5,12 @@
 // where their domain is at most `data_domain_max` and fixed to their default (0) elsewhere.
 //
 // Two modes (say which in reports, describe_dfs):
-// - with a preemption bound (dfs:pb=N): plain depth-first search over the schedules with at most
-//   N preemptions, no partial-order reduction. (DPOR with a preemption bound is unsound unless
-//   bounded as in BPOR, Coons et al. OOPSLA'13, which is not implemented.)
+// - with a preemption bound (dfs:pb=N): BPOR (Coons, Musuvathi, McKinley, OOPSLA'13): DPOR over
+//   the schedules with at most N preemptions. Plain DPOR would be unsound there (the bound makes
+//   independent steps dependent: a reversal beyond the bound at a race can be within it from an
+//   earlier point), so each race also back-tracks at the start of the earlier fiber's block of
+//   steps, and there are no sleep sets; the racing fiber is tried where it is ready, else every
+//   ready fiber (Flanagan and Godefroid's rule). Schedules that would exceed the bound are pruned.
 // - unbounded (dfs): DPOR (Flanagan and Godefroid, POPL'05) with sleep sets: backtracking points
 //   only where two dependent operations of different fibers race, and runs whose every ready
 //   fiber is asleep abandoned as redundant. Each complete run explored is then a different
@@ -37,12 +40,21 @@ struct DfsOptions {
   // A broken twin for tests' negative controls: back-track with the racing fiber alone
   // (Flanagan-Godefroid's rule), which misses traces when that fiber is asleep there.
   bool racing_fiber_only = false;
+  // With a bound: false searches every schedule within it (plain depth-first, no reduction; what
+  // BPOR is checked against). conservative_points = false is BPOR's broken twin: without the extra
+  // back-tracking points at fiber-block starts, reversals the bound forbids where the race is are lost.
+  bool partial_order_reduction = true;
+  bool conservative_points = true;
+  // A broken twin: takes each step for touching only the object it announced, not those of the
+  // compound operations it is inside (PendingOp::within: a memo keeps its result in its flight's
+  // last step), so it misses the orders of those steps against the compound's object.
+  bool ignore_compounds = false;
 };
 
 // "dfs" or "dfs:pb=N" (N up to 1000); throws UsageError naming the bad text.
 DfsOptions parse_dfs(std::string_view text);
 bool is_dfs(std::string_view policy_text);
-std::string describe_dfs(const DfsOptions& o);  // "dfs:pb=2 (plain depth-first, no partial-order reduction)"
+std::string describe_dfs(const DfsOptions& o);  // "dfs:pb=2 (BPOR: DPOR within at most 2 preemptions, ...)"
 
 struct DfsReport {
   std::uint64_t runs = 0;        // every run, redundant ones included

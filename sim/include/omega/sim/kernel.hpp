@@ -116,6 +116,12 @@ FiberId spawn(std::function<std::uint64_t()> body, std::string name, bool daemon
 // operation's scheduling point, with the object acted on (kNoObject for none).
 void govern(OpId op, std::uint32_t object = 0xffffffffu);
 
+// Brackets a compound operation on `object` (one made of other operations): until the matching
+// leave_compound, every operation the current fiber announces may also touch `object` (DPOR's
+// dependence, PendingOp::within). Nests; outside a run, does nothing.
+void enter_compound(std::uint32_t object);
+void leave_compound();
+
 // Marks the current fiber as running an oracle's fn (enter) or done with it: inside, every
 // simulation operation throws UsageError, because a replay does not run fn again.
 void set_opaque(bool enter);
