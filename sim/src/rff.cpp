@@ -54,13 +54,14 @@ struct State {
     return &corpus.back();
   }
 
-  // The next plan: none a quarter of the time (pure pos) or while the corpus is empty; else an
-  // entry's plan with one mutation: drop a constraint (1 in 8); switch one of its reads to another
-  // write of the same object (2 in 8: the change RFF's search is about); else require or forbid one
-  // of its run's pairs (mostly forbid: a read made to see some other write).
+  // The next plan: none an eighth of the time (pure pos) or while the corpus is empty; else an
+  // entry's plan with one mutation: drop a constraint (1 in 8); require one of its run's pairs
+  // (3 in 8: keeps a rare order while the rest varies), forbid one (3 in 8: a read made to see some
+  // other write), or switch one of its reads to another write of the same object (1 in 8). The
+  // mix was measured on the bug benchmark (300 trials per variant; see the notes of issue 17).
   Plan plan_for(std::uint64_t seed) const {
     Prng prng(seed ^ 0x5bd1e995c0ffee11ull);
-    const Entry* e = prng.below(4) == 0 ? nullptr : pick(prng);
+    const Entry* e = prng.below(8) == 0 ? nullptr : pick(prng);
     if (e == nullptr) return {};
     Plan plan = e->plan;
     const std::uint64_t move = prng.below(8);
@@ -70,8 +71,8 @@ struct State {
     }
     if (e->pairs.empty()) return plan;
     std::optional<Constraint> c;
-    if (move >= 6) c = switched_read(*e, prng);
-    if (!c) c = Constraint{e->pairs[prng.below(e->pairs.size())], move == 1};
+    if (move == 7) c = switched_read(*e, prng);
+    if (!c) c = Constraint{e->pairs[prng.below(e->pairs.size())], move >= 1 && move <= 3};
     std::erase_if(plan, [&](const Constraint& d) { return d.pair.reader == c->pair.reader; });
     plan.push_back(*c);
     return plan;

@@ -29,7 +29,7 @@ namespace omega::sim {
 
 struct RffOptions {
   std::uint64_t first_seed = 0, last_seed = 999;  // both inclusive
-  std::uint64_t epoch = 2;                       // seeds per epoch
+  std::uint64_t epoch = 1;                        // seeds per epoch (1: the corpus grows after every run)
   std::uint64_t stop_after = 0;                   // stop after this many failing schedules; 0: never
   RunOptions base;                                // budgets, governance; the policy is rff's
   std::function<bool()> stop_requested;           // polled between runs
