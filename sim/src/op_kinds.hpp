@@ -14,7 +14,9 @@ namespace omega::sim::internal {
 
 class OpKinds {
  public:
-  enum class Kind : signed char { unknown = -1, read, write, start, spawn, join, other_fiber_verb };
+  // store: a write of a data cell (a Shared or atomic store or read-modify-write); write: any
+  // other operation that changes its object (a lock, a send, a put).
+  enum class Kind : signed char { unknown = -1, read, write, store, start, spawn, join, other_fiber_verb };
 
   bool ignore_compounds = false;  // a test's broken twin (DfsOptions::ignore_compounds)
 
@@ -66,7 +68,8 @@ class OpKinds {
     // A memo's get reorders its LRU list and counts hits: not a read.
     const bool read = name != "memo.get" && (name.ends_with(".load") || name.ends_with(".get") ||
                                              name.ends_with(".try_get") || name.ends_with(".read"));
-    return read ? Kind::read : Kind::write;
+    if (read) return Kind::read;
+    return name.ends_with(".store") || name.ends_with(".rmw") ? Kind::store : Kind::write;
   }
 
   std::vector<Kind> kinds_;  // by op id
