@@ -193,6 +193,7 @@ class Search {
   const bool dpor_, bpor_;
   OpKinds kinds_;
   std::vector<Node> path_;
+  std::vector<std::uint32_t> clock_, fiber_clock_;  // analyse(): vector clocks, kept for their storage
   std::size_t depth_ = 0;
   std::uint64_t preemptions_ = 0;
   std::optional<std::size_t> blocked_at_;
@@ -215,14 +216,19 @@ void Search::analyse() {
     for (FiberId f : path_[k].alts) fibers = std::max(fibers, f.value + 1);
   }
   // Vector clocks of happens-before: program order, dependence, and a spawn before the child.
-  using Clock = std::vector<std::uint32_t>;
-  std::vector<Clock> clock(ops.size(), Clock(fibers, 0));
-  std::vector<Clock> fiber_clock(fibers, Clock(fibers, 0));
+  std::vector<OpKinds::Kind> kind(ops.size());
+  for (std::size_t k = 0; k < ops.size(); ++k) kind[k] = kinds_.kind(ops[k].op);
+  // Flat, reused between runs: clock_ row i is ops[i]'s clock, fiber_clock_ row f fiber f's.
+  const std::size_t width = fibers;
+  clock_.assign(ops.size() * width, 0);
+  fiber_clock_.assign(width * width, 0);
+  auto clock = [&](std::size_t op) { return clock_.data() + op * width; };
+  auto fiber_clock = [&](std::uint32_t f) { return fiber_clock_.data() + f * width; };
   std::vector<bool> known(fibers, false);
   known[0] = true;  // the root
   auto before = [&](std::size_t a, std::size_t b) {  // ops[a] happens before ops[b]
     const std::uint32_t f = ops[a].fiber.value;
-    return clock[a][f] <= clock[b][f];
+    return clock(a)[f] <= clock(b)[f];
   };
   std::vector<std::size_t> candidates;
   for (std::size_t i = 0; i < ops.size(); ++i) {
@@ -230,20 +236,31 @@ void Search::analyse() {
     for (FiberId f : path_[ops[i].node].alts)
       if (!known[f.value]) {
         known[f.value] = true;
-        if (i > 0) fiber_clock[f.value] = clock[i - 1];
+        if (i > 0) std::copy_n(clock(i - 1), width, fiber_clock(f.value));
       }
     const std::uint32_t p = ops[i].fiber.value;
-    Clock c = fiber_clock[p];
+    std::uint32_t* c = clock(i);
+    std::copy_n(fiber_clock(p), width, c);
     candidates.clear();
+    const PendingOp& b = ops[i].op;
     for (std::size_t j = 0; j < i; ++j) {
       const std::uint32_t q = ops[j].fiber.value;
-      if (q == p || !kinds_.dependent(ops[j].fiber, ops[j].op, ops[i].fiber, ops[i].op)) continue;
-      if (clock[j][q] > fiber_clock[p][q]) candidates.push_back(j);  // not already before p's operation
-      for (std::size_t x = 0; x < fibers; ++x) c[x] = std::max(c[x], clock[j][x]);
+      const PendingOp& a = ops[j].op;
+      if (q == p) continue;
+      const std::uint32_t* cj = clock(j);
+      if (cj[q] <= fiber_clock(p)[q]) continue;  // already before p's previous operation: nothing to do
+
+      // The usual independent pair, without the call: two objects, neither step in a compound.
+      if (a.has_object() && b.has_object() && a.object != b.object && a.within[0] == PendingOp::kNoObject &&
+          b.within[0] == PendingOp::kNoObject)
+        continue;
+      if (!kinds_.dependent(ops[j].fiber, a, kind[j], ops[i].fiber, b, kind[i])) continue;
+      candidates.push_back(j);  // dependent, and not already before p's operation
+      if (cj[q] > c[q])  // not yet known to c (else all of cj is)
+        for (std::size_t x = 0; x < width; ++x) c[x] = std::max(c[x], cj[x]);
     }
     c[p] = static_cast<std::uint32_t>(i + 1);
-    clock[i] = c;
-    fiber_clock[p] = c;
+    std::copy_n(c, width, fiber_clock(p));
     // Races: candidates with no other candidate after them in happens-before (Source-DPOR,
     // Abdulla et al. POPL'14). For each, where the earlier one ran, some fiber that can start the
     // reversed order (an initial of the operations after it that do not depend on it, then this

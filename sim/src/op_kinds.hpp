@@ -40,19 +40,23 @@ class OpKinds {
   // verbs (yield, sleep: they wait for time) are dependent with everything; operations on objects
   // as race_on_object says.
   bool dependent(FiberId fa, PendingOp a, FiberId fb, PendingOp b) {
+    return dependent(fa, a, kind(a), fb, b, kind(b));
+  }
+  // The same with both kinds known (DPOR's analysis classifies each operation of a run once).
+  bool dependent(FiberId fa, PendingOp a, Kind ka, FiberId fb, PendingOp b, Kind kb) const {
     if (!ignore_compounds && (within_conflict(a, b) || within_conflict(b, a))) return true;
-    const Kind ka = kind(a), kb = kind(b);
     if (ka == Kind::start || ka == Kind::spawn || kb == Kind::start || kb == Kind::spawn) return false;
     const auto ta = a.join_target(), tb = b.join_target();
     if (ta || tb) return (ta && *ta == fb) || (tb && *tb == fa);
     if (!a.has_object() || !b.has_object()) return true;
-    return race_on_object(a, b);
+    return a.object == b.object && !(ka == Kind::read && kb == Kind::read);
   }
 
  private:
   // A step inside compound operations may touch their objects (as a write): a conflicts with b
   // if one of those is b's object or one of b's.
   static bool within_conflict(PendingOp a, PendingOp b) {
+    if (a.within[0] == PendingOp::kNoObject) return false;  // the usual case: in no compound
     for (std::uint32_t w : a.within) {
       if (w == PendingOp::kNoObject) continue;
       if (w == PendingOp::kAnyObject) return true;
