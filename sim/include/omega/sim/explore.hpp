@@ -125,8 +125,8 @@ class ReportBuilder {
   std::map<std::string, std::size_t> by_signature_;
 };
 
-// The policy a seed runs under: the spec itself, or for "portfolio" one of random, pct:1, pct:2,
-// pct:3, pos and fair-rr spread over the seeds.
+// The policy a seed runs under: the spec itself, or for "portfolio" one of pos, pct:1, pct:2,
+// pct:3, random and fair-rr by seed % 6.
 Policy policy_for_seed(const std::string& spec, std::uint64_t seed, std::uint64_t pct_steps);
 bool spec_uses_pct(const std::string& spec);
 
