@@ -152,7 +152,7 @@ int run_main(int argc, char** argv) {
   explore->add_option("--seeds", ex.seeds, "seed range A..B, both inclusive, up to 18446744073709551615 (default 0..999)");
   explore->add_option("--policy", ex.policy,
                       "random | round-robin | fair-rr:Q | pct:D | pos | portfolio (default random); rff (reads-from guided "
-                      "fuzzing, in this process); or the exhaustive dfs:pb=N (all schedules with at most N preemptions) | "
+                      "fuzzing, in this process); or the exhaustive dfs:pb=N (all schedules with at most N preemptions, with BPOR) | "
                       "dfs (unbounded, with DPOR)");
   explore->add_option("--max-schedules", ex.max_schedules, "dfs: stop, incomplete, after this many runs (default 1000000)")
       ->check(whole_number(1, kU64Max));
