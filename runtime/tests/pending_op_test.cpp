@@ -15,9 +15,11 @@ using namespace omega;
 
 namespace {
 
+using Seen = std::vector<std::vector<std::pair<std::uint32_t, sim::PendingOp>>>;  // per decision: (fiber, op)
+
 // Takes the default at every decision and records, per decision, the ready fibers' pending ops.
 struct Recorder : sim::ChoiceSource {
-  std::shared_ptr<std::vector<std::vector<std::pair<std::uint32_t, sim::PendingOp>>>> seen;
+  std::shared_ptr<Seen> seen;
   std::optional<std::uint64_t> choose_fiber(const sim::ScheduleQuery& q) override {
     auto& row = seen->emplace_back();
     for (FiberId f : q.ready) row.emplace_back(f.value, q.pending_of(f));
@@ -26,16 +28,22 @@ struct Recorder : sim::ChoiceSource {
   std::optional<std::uint64_t> choose_data(const sim::DataQuery&) override { return 0; }
 };
 
-}  // namespace
-
-TEST_CASE("pending operations: every ready fiber's next operation and object, at every decision") {
-  auto seen = std::make_shared<std::vector<std::vector<std::pair<std::uint32_t, sim::PendingOp>>>>();
+// Options whose policy is a Recorder writing into `seen`.
+sim::RunOptions recording(const std::shared_ptr<Seen>& seen) {
   sim::RunOptions o = testing::options();
   o.policy = sim::policy::Custom{"recorder", [seen](std::uint64_t) {
                                    auto r = std::make_unique<Recorder>();
                                    r->seen = seen;
                                    return std::unique_ptr<sim::ChoiceSource>(std::move(r));
                                  }};
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("pending operations: every ready fiber's next operation and object, at every decision") {
+  auto seen = std::make_shared<Seen>();
+  const sim::RunOptions o = recording(seen);
   std::uint32_t mutex_id = 0, cell_id = 0;
   const auto r = sim::run(o, [&] {
     Mutex m("m");
@@ -69,14 +77,8 @@ TEST_CASE("pending operations: every ready fiber's next operation and object, at
 }
 
 TEST_CASE("pending operations: steps inside a compound operation also name its object (memo, singleflight, condvar)") {
-  auto seen = std::make_shared<std::vector<std::vector<std::pair<std::uint32_t, sim::PendingOp>>>>();
-  sim::RunOptions o = testing::options();
-  o.policy = sim::policy::Custom{"recorder", [seen](std::uint64_t) {
-                                   auto r = std::make_unique<Recorder>();
-                                   r->seen = seen;
-                                   return std::unique_ptr<sim::ChoiceSource>(std::move(r));
-                                 }};
-  const auto r = sim::run(o, [&] {
+  auto seen = std::make_shared<Seen>();
+  const auto r = sim::run(recording(seen), [&] {
     Memo<int, int> memo(4, "memo");
     Mutex m("m");
     CondVar cv("cv");

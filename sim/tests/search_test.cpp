@@ -293,6 +293,20 @@ std::set<std::string> outcomes(const std::function<void()>& body, std::optional<
   return out;
 }
 
+// 1-3 fibers of 1..max_ops operations of program(), at most `max_weight` in all, a compound
+// operation (a locked increment, a memo get) counting 3: plain search grows fast.
+std::vector<std::vector<int>> random_fibers(int max_ops, int max_weight) {
+  std::vector<std::vector<int>> fibers(static_cast<std::size_t>(*rc::gen::inRange(1, 4)));
+  for (auto& ops : fibers)
+    ops = *rc::gen::container<std::vector<int>>(static_cast<std::size_t>(*rc::gen::inRange(1, max_ops + 1)),
+                                                rc::gen::inRange(0, 6));
+  int weight = 0;
+  for (const auto& ops : fibers)
+    for (int op : ops) weight += op >= 4 ? 3 : 1;
+  RC_PRE(weight <= max_weight);
+  return fibers;
+}
+
 std::uint64_t schedules(const std::function<void()>& body, std::optional<std::uint32_t> bound,
                         Mode mode = Mode::reduced) {
   sim::DfsOptions o;
@@ -308,18 +322,9 @@ std::uint64_t schedules(const std::function<void()>& body, std::optional<std::ui
 
 TEST_CASE("property: DPOR reaches every outcome plain search reaches; the racing-fiber-only twin does not") {
   rc_check("DPOR outcomes == plain outcomes", [] {
-    // 1-3 fibers of 1-2 operations: small enough for plain search to finish every time.
-    std::vector<std::vector<int>> fibers(static_cast<std::size_t>(*rc::gen::inRange(1, 4)));
-    for (auto& ops : fibers)
-      ops = *rc::gen::container<std::vector<int>>(static_cast<std::size_t>(*rc::gen::inRange(1, 3)),
-                                                  rc::gen::inRange(0, 6));
-    // Plain search grows fast (two fibers of a load and a locked increment: 1 848 schedules):
-    // at most 4 operations in all, a locked increment counting 3.
-    int weight = 0;
-    for (const auto& ops : fibers)
-      for (int op : ops) weight += op >= 4 ? 3 : 1;
-    RC_PRE(weight <= 4);
-    const auto body = program(fibers);
+    // 1-3 fibers of 1-2 operations: small enough for unbounded plain search to finish every time
+    // (two fibers of a load and a locked increment: 1 848 schedules).
+    const auto body = program(random_fibers(2, 4));
     RC_ASSERT(outcomes(body, std::nullopt) == outcomes(body, 1000, Mode::plain));
   });
   // The negative control: one writer and two readers; with the racing fiber alone the order
@@ -355,16 +360,8 @@ TEST_CASE("rff: the same seed range gives the same runs; a failure replays from 
 
 TEST_CASE("property: BPOR reaches every outcome plain search reaches within the same preemption bound") {
   rc_check("BPOR outcomes == plain bounded outcomes", [] {
-    std::vector<std::vector<int>> fibers(static_cast<std::size_t>(*rc::gen::inRange(1, 4)));
-    for (auto& ops : fibers)
-      ops = *rc::gen::container<std::vector<int>>(static_cast<std::size_t>(*rc::gen::inRange(1, 4)),
-                                                  rc::gen::inRange(0, 6));
-    int weight = 0;
-    for (const auto& ops : fibers)
-      for (int op : ops) weight += op >= 4 ? 3 : 1;
-    RC_PRE(weight <= 6);
+    const auto body = program(random_fibers(3, 6));  // bounded plain search finishes on larger ones
     const auto bound = static_cast<std::uint32_t>(*rc::gen::inRange(0, 3));
-    const auto body = program(fibers);
     RC_ASSERT(outcomes(body, bound) == outcomes(body, bound, Mode::plain));
     RC_ASSERT(schedules(body, bound) <= schedules(body, bound, Mode::plain));
   });
