@@ -21,7 +21,6 @@
 
 namespace omega::sim::internal {
 
-
 struct Sleeper {
   FiberId fiber;
   PendingOp op;  // what it does next: asleep fibers do not run, so it stays the same below
