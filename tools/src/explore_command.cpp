@@ -239,6 +239,9 @@ int cmd_explore(const ExploreArgs& a, const std::string& prog) {
     spdlog::info("explore: '{}' selects {}; policy {}", a.scenario, names.empty() ? "no scenario" : names, a.policy);
   }
   if (sim::is_dfs(a.policy)) return cmd_explore_dfs(a, prog);
+  if (a.dfs_option_given)
+    throw InputError(fmt::format("--max-schedules and --data-domain-max are for --policy dfs or dfs:pb=N, not {}",
+                                 a.policy));
   if (a.policy == "rff") return cmd_explore_rff(a, prog);
   const auto selected = match_scenarios(a.scenario);
   if (selected.empty())

@@ -21,7 +21,9 @@ struct ExploreArgs {
   bool critic = false;
   std::uint64_t check_seeds = 200;  // schedules per checked repair
   std::uint64_t max_schedules = 1'000'000;  // dfs: stop (incomplete) after this many runs
+  std::uint64_t data_domain_max = 4;        // dfs: enumerate data choices with a domain up to this
   bool seeds_given = false, shard_given = false, jobs_given = false;  // on the command line (dfs rejects them)
+  bool dfs_option_given = false;  // --max-schedules or --data-domain-max (only dfs takes them)
 };
 
 // Exit status: 0 nothing found, 1 a failure, nondeterminism or critic finding, 128+signal when interrupted.

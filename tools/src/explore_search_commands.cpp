@@ -130,6 +130,7 @@ FailureFigures found_failure(const Scenario& s, const std::vector<std::uint64_t>
 
 int cmd_explore_dfs(const ExploreArgs& a, const std::string& prog) {
   sim::DfsOptions base = sim::parse_dfs(a.policy);
+  base.data_domain_max = a.data_domain_max;
   reject_unsupported(a, false);
   const auto selected = selected_scenarios(a, prog);
   Session session(a);

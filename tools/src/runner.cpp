@@ -156,6 +156,10 @@ int run_main(int argc, char** argv) {
                       "dfs (unbounded, with DPOR)");
   explore->add_option("--max-schedules", ex.max_schedules, "dfs: stop, incomplete, after this many runs (default 1000000)")
       ->check(whole_number(1, kU64Max));
+  explore->add_option("--data-domain-max", ex.data_domain_max,
+                      "dfs: enumerate the data choices (oracle faults and latency, omega::random) whose domain is at most "
+                      "N (default 4); larger ones stay at their default, 0")
+      ->check(whole_number(1, kU64Max));
   explore->add_option("--pct-steps", ex.pct_steps, "PCT's k (default: the longest of one round-robin and 8 random runs)")
       ->check(whole_number(1, kU64Max));
   explore->add_option("--jobs", ex.jobs,
@@ -277,6 +281,7 @@ int run_main(int argc, char** argv) {
       ex.seeds_given = explore->count("--seeds") > 0;
       ex.shard_given = explore->count("--shard") > 0 || explore->count("--shards") > 0;
       ex.jobs_given = explore->count("--jobs") > 0;
+      ex.dfs_option_given = explore->count("--max-schedules") > 0 || explore->count("--data-domain-max") > 0;
       status = cli::cmd_explore(ex, prog);
     }
   } catch (const InputError& e) {

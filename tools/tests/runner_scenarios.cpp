@@ -53,6 +53,13 @@ OMEGA_SCENARIO("test/variant") {
   omega::check(counter.load() == 2, "counter == 2 (got " + std::to_string(counter.load()) + ")");
 }
 
+// A bug behind one value of a data choice of domain 6: dfs finds it only when it enumerates
+// domains that large (--data-domain-max 6; the default, 4, keeps the choice at 0).
+OMEGA_SCENARIO("test/data-choice") {
+  const std::uint64_t pick = omega::random(6);
+  omega::check(pick != 5, "the sixth value (got " + std::to_string(pick) + ")");
+}
+
 // Uncontrolled nondeterminism: branches on a static counter.
 OMEGA_SCENARIO("test/static-counter") {
   static int runs = 0;

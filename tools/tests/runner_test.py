@@ -33,7 +33,7 @@ expect("--help exits 0 and lists subcommands", code == 0 and "explore" in out an
 code, out, err = run()
 expect("no subcommand exits 2", code == 2, f"{code} {err}")
 code, out, err = run("list")
-expect("list", code == 0 and out.split() == ["slow/sleep", "test/lost-update", "test/many-schedules", "test/pass",
+expect("list", code == 0 and out.split() == ["slow/sleep", "test/data-choice", "test/lost-update", "test/many-schedules", "test/pass",
                                             "test/static-counter", "test/variant"], out)
 code, out, err = run("run", "--scenario", "nope")
 expect("unknown scenario exits 2 with a one-line error", code == 2 and "unknown scenario 'nope'" in err
@@ -96,6 +96,18 @@ if m:
 for policy in ("dfs:pb=2", "dfs"):
     rc, out, err = run("explore", "--scenario", "test/pass", "--policy", policy, "--quiet", "--no-save")
     expect(f"{policy} proves test/pass", rc == 0 and "complete: no failure" in out and "schedules" in out, out + err)
+# Data choices: fixed to 0 above the domain bound (and the report says so), enumerated on request.
+rc, out, err = run("explore", "--scenario", "test/data-choice", "--policy", "dfs:pb=0", "--quiet", "--no-save")
+expect("dfs keeps a data choice of domain 6 at 0 by default, and says so",
+       rc == 0 and "at most 4 (0 decision points), fixed to the default 0 elsewhere (1)" in out, out + err)
+rc, out, err = run("explore", "--scenario", "test/data-choice", "--policy", "dfs:pb=0", "--data-domain-max", "6",
+                   "--quiet", "--no-save")
+expect("dfs --data-domain-max 6 enumerates it and finds the sixth value",
+       rc == 1 and "the sixth value (got 5)" in out and "6 schedules (6 runs" in out, out + err)
+rc, out, err = run("explore", "--scenario", "test/pass", "--seeds", "0..9", "--max-schedules", "5", "--quiet")
+expect("--max-schedules with a sampling policy is a usage error", rc == 2 and "are for --policy dfs" in err, out + err)
+rc, out, err = run("explore", "--scenario", "test/pass", "--policy", "dfs", "--data-domain-max", "0", "--quiet")
+expect("--data-domain-max 0 is a usage error", rc == 2 and "--data-domain-max" in err, out + err)
 # Reads-from guided fuzzing: finds the lost update, the same report twice, a reproduce command by
 # choices (its seeds depend on the epochs before them), and no workers.
 rff1 = run("explore", "--scenario", "test/lost-update", "--policy", "rff", "--seeds", "0..199", "--quiet", "--no-save")
