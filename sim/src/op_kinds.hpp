@@ -29,10 +29,7 @@ class OpKinds {
   }
 
   // Two operations on one object race unless both only read it (loads and gets change nothing).
-  bool race_on_object(PendingOp a, PendingOp b) {
-    return a.has_object() && a.object == b.object &&
-           !(kind(a) == Kind::read && kind(b) == Kind::read);
-  }
+  bool race_on_object(PendingOp a, PendingOp b) { return a.has_object() && races(a, kind(a), b, kind(b)); }
 
   // Dependence for DPOR (operation a of fiber fa, b of fb), conservative where the model is loose:
   // a fiber's start and a spawn commute with everything; a join only with its target's steps (it
@@ -49,10 +46,15 @@ class OpKinds {
     const auto ta = a.join_target(), tb = b.join_target();
     if (ta || tb) return (ta && *ta == fb) || (tb && *tb == fa);
     if (!a.has_object() || !b.has_object()) return true;
-    return a.object == b.object && !(ka == Kind::read && kb == Kind::read);
+    return races(a, ka, b, kb);
   }
 
  private:
+  // Same object, not both reads.
+  static bool races(PendingOp a, Kind ka, PendingOp b, Kind kb) {
+    return a.object == b.object && !(ka == Kind::read && kb == Kind::read);
+  }
+
   // A step inside compound operations may touch their objects (as a write): a conflicts with b
   // if one of those is b's object or one of b's.
   static bool within_conflict(PendingOp a, PendingOp b) {
