@@ -80,7 +80,7 @@ TEST_CASE("ledger file: decoded events and header equal the run's, for every sam
     const auto bytes = file_of(s);
     const corpus::LedgerFile f = corpus::decode_file(bytes, s.name);
     CHECK(f.events == s.result.ledger.events());
-    CHECK(sim::encode(f.events) == s.result.ledger.bytes().to_vector());
+    CHECK(sim::encode(f.events) == s.result.ledger.canonical());
     CHECK(f.header == corpus::header_for(s.name, s.options, s.result));
     CHECK(f.header.outcome == s.result.outcome);
     CHECK(f.header.message == s.result.message);
@@ -88,7 +88,7 @@ TEST_CASE("ledger file: decoded events and header equal the run's, for every sam
   }
 }
 
-TEST_CASE("ledger file: the compact stream is never larger than the in-memory one, and smaller in all") {
+TEST_CASE("ledger file: the compact stream is never larger than the canonical one, and smaller in all") {
   std::size_t compact = 0, in_memory = 0;
   for (const auto& s : corpus::testing::sample_runs()) {
     CAPTURE(s.name);
@@ -97,9 +97,9 @@ TEST_CASE("ledger file: the compact stream is never larger than the in-memory on
     std::erase_if(events, [](const sim::Event& e) { return std::holds_alternative<sim::ev::Site>(e); });
     for (sim::Event& e : events) sim::set_event_site(e, 0);
     const std::size_t n = sim::encode_compact(events).size();
-    CHECK(n <= s.result.ledger.bytes().size());
+    CHECK(n <= s.result.ledger.canonical().size());
     compact += n;
-    in_memory += s.result.ledger.bytes().size();
+    in_memory += s.result.ledger.canonical().size();
   }
   CHECK(compact < in_memory);
 }

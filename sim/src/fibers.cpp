@@ -148,6 +148,7 @@ FiberId Simulation::spawn_fiber(std::function<std::uint64_t()> body, std::string
   pending_.push_back(PendingOp{});
   if (!daemon) ++live_non_daemon_;
   runnable_.push_back(id);  // the newest id is the largest: stays sorted
+  runnable_changed(id, true);
   ledger_.write([&](LedgerWriter& w) { w.spawn(id, parent, daemon, raw->name); },
                 parent.valid() ? site_of(*fibers_[parent.value]) : 0);
   if (Beacon* b = g_beacon; b && id.value < Beacon::kNames) {

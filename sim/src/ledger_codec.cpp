@@ -27,6 +27,17 @@
 //  19 OracleCall      fiber oracle key_hash result:string latency_ns fault:u8 executed:u8
 //  (23 Site has no encoding here, nor any event's site: Ledger keeps sites beside these bytes)
 //
+// In memory only (Ledger::bytes(), never a digest's or a file's bytes): the kernel writes its
+// decisions relative to the previous one, and decode() turns them into full ScheduleChoose events.
+//  25 ScheduleChoose  flags:u8 [step] [decision_index] [count fiber*count] [current] choice
+//     each field only when its flag does not imply it, relative to the last ScheduleChoose before
+//     it (either form; Choice events also advance the decision index):
+//     0x01 step = last step + 1      0x02 decision_index = last decision index + 1
+//     0x04 ready = last ready set    0x08 current = last chosen
+//     0x10 alternative 0 is current (else the next ready fiber after it); chosen = alternative(choice)
+//     0x20 (without 0x04) the ready set is written as varint(mask), bit i set for fiber i, not as
+//          count and fibers (the kernel's form while every ready fiber's id is below 64)
+//
 // A stream is events back to back with no framing; corpus files add header and framing.
 
 #include <omega/sim/hash.hpp>
@@ -35,9 +46,12 @@
 
 #include <omega/sim/byte_io.hpp>
 
+#include "alternatives.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <new>
 #include <stdexcept>
@@ -311,9 +325,66 @@ std::vector<std::uint8_t> encode(std::span<const Event> events) {
 
 namespace {
 
-Event read_event(Reader& r) {
+// What a relative ScheduleChoose is relative to: the last decision decoded.
+struct LastDecision {
+  std::uint64_t step = 0, next_decision = 0;
+  std::vector<FiberId> ready;
+  FiberId chosen;
+  bool known = false;
+
+  void after(const Event& e) {
+    if (const auto* c = std::get_if<ev::ScheduleChoose>(&e)) {
+      step = c->step;
+      next_decision = c->decision_index + 1;
+      ready = c->ready;
+      chosen = c->chosen;
+      known = true;
+    } else if (const auto* c = std::get_if<ev::Choice>(&e)) {
+      next_decision = c->decision_index + 1;
+    }
+  }
+};
+
+std::vector<FiberId> read_ready(Reader& r) {
+  const std::uint64_t n = r.varint();
+  if (n > 1u << 24) r.fail("ready set too large");
+  std::vector<FiberId> ready;
+  ready.reserve(n);
+  for (std::uint64_t i = 0; i < n; ++i) ready.push_back(r.fiber());
+  return ready;
+}
+
+std::vector<FiberId> read_ready_mask(Reader& r) {
+  std::vector<FiberId> ready;
+  for (std::uint64_t mask = r.varint(); mask != 0; mask &= mask - 1)
+    ready.push_back(FiberId{static_cast<std::uint32_t>(std::countr_zero(mask))});
+  return ready;
+}
+
+ev::ScheduleChoose read_relative_schedule(Reader& r, const LastDecision& last) {
+  const std::uint8_t flags = r.byte();
+  if (flags > 0x3f || (flags & Ledger::kRelReadySame && flags & Ledger::kRelReadyMask))
+    r.fail("relative decision flags out of range");
+  const bool relative_to_last = flags & (Ledger::kRelReadySame | Ledger::kRelCurrentWasChosen);
+  if (relative_to_last && !last.known) r.fail("relative decision with no decision before it");
+  ev::ScheduleChoose e;
+  e.step = flags & Ledger::kRelStepNext ? last.step + 1 : r.varint();
+  e.decision_index = flags & Ledger::kRelDecisionNext ? last.next_decision : r.varint();
+  e.ready = flags & Ledger::kRelReadySame ? last.ready
+            : flags & Ledger::kRelReadyMask ? read_ready_mask(r)
+                                            : read_ready(r);
+  e.current = flags & Ledger::kRelCurrentWasChosen ? last.chosen : r.fiber();
+  e.choice = r.varint();
+  const auto chosen = detail::derived_chosen(e.ready, e.current, flags & Ledger::kRelDefaultIsCurrent, e.choice);
+  if (!chosen) r.fail("relative decision whose choice is not one of its alternatives");
+  e.chosen = *chosen;
+  return e;
+}
+
+Event read_event(Reader& r, const LastDecision& last) {
   const std::uint8_t code = r.byte();
   switch (code) {
+    case Ledger::kRelativeScheduleCode: return read_relative_schedule(r, last);
     case ev::Spawn::kCode: {
       ev::Spawn e;
       e.fiber = r.fiber();
@@ -328,10 +399,7 @@ Event read_event(Reader& r) {
       e.decision_index = r.varint();
       e.chosen = r.fiber();
       e.choice = r.varint();
-      const std::uint64_t n = r.varint();
-      if (n > 1u << 24) r.fail("ready set too large");
-      e.ready.reserve(n);
-      for (std::uint64_t i = 0; i < n; ++i) e.ready.push_back(r.fiber());
+      e.ready = read_ready(r);
       e.current = r.fiber();
       return e;
     }
@@ -442,7 +510,11 @@ std::vector<Event> decode(std::span<const std::uint8_t> bytes, std::size_t expec
   Reader r(bytes);
   std::vector<Event> out;
   out.reserve(expected_events);
-  while (!r.done()) out.push_back(read_event(r));
+  LastDecision last;
+  while (!r.done()) {
+    out.push_back(read_event(r, last));
+    last.after(out.back());
+  }
   return out;
 }
 
@@ -503,7 +575,35 @@ void Ledger::give_back_tables() noexcept {
   give_to_spare(event_sites_, tls_spare_sites);
 }
 
-std::uint64_t Ledger::hash() const noexcept { return fnv1a64(bytes_); }
+std::uint64_t Ledger::hash() const {
+  if (!has_relative_) return fnv1a64(bytes_);
+  const std::vector<std::uint8_t> bytes = canonical();
+  return fnv1a64(std::span<const std::uint8_t>(bytes));
+}
+
+std::vector<std::uint8_t> Ledger::canonical() const {
+  if (!has_relative_) return bytes_.to_vector();
+  return encode(decode(bytes_, events_));
+}
+
+void Ledger::schedule_choose_wide(std::uint8_t flags, std::uint64_t step, std::uint64_t decision_index,
+                                  std::uint64_t choice, std::span<const FiberId> ready, std::uint64_t ready_key,
+                                  FiberId current) {
+  const std::size_t ready_bytes = flags & kRelReadySame ? 0 : 10 + 5 * ready.size();
+  std::uint8_t* p = bytes_.open(2 + 10 + 10 + ready_bytes + 5 + 10);  // one capacity check
+  *p++ = kRelativeScheduleCode;
+  *p++ = flags;
+  if (!(flags & kRelStepNext)) p = put_varint(p, step);
+  if (!(flags & kRelDecisionNext)) p = put_varint(p, decision_index);
+  if (flags & kRelReadyMask) {
+    p = put_varint(p, ready_key);
+  } else if (!(flags & kRelReadySame)) {
+    p = put_varint(p, ready.size());
+    for (FiberId f : ready) p = put_varint(p, fiber_code(f));
+  }
+  if (!(flags & kRelCurrentWasChosen)) p = put_varint(p, fiber_code(current));
+  bytes_.close(put_varint(p, choice));
+}
 
 void Ledger::append(const Event& e) {
   if (sealed_) return;
@@ -514,6 +614,10 @@ void Ledger::append(const Event& e) {
     return;
   }
   write([&](LedgerWriter& w) { w.event(e); }, event_site(e));
+  if (const auto* c = std::get_if<ev::ScheduleChoose>(&e))
+    rel_ = {c->step, c->decision_index + 1, 0, c->chosen, false, true};  // its ready set: unknown key
+  else if (const auto* c = std::get_if<ev::Choice>(&e))
+    rel_.next_decision = c->decision_index + 1;
 }
 
 std::vector<Event> Ledger::events() const {

@@ -47,6 +47,8 @@
 
 #include <omega/sim/byte_io.hpp>
 
+#include "alternatives.hpp"
+
 #include <algorithm>
 #include <iterator>
 #include <map>
@@ -63,6 +65,7 @@ namespace {
 
 using detail::put_varint;
 using detail::Reader;
+using detail::derived_chosen;
 
 constexpr std::uint8_t kScheduleTag = 0x80;
 constexpr std::uint8_t kImplicit = 0x20;
@@ -90,24 +93,6 @@ std::uint64_t unzigzag(std::uint64_t z) noexcept { return (z >> 1) ^ (~(z & 1) +
 
 bool strictly_ascending(const std::vector<FiberId>& v) noexcept {
   return std::adjacent_find(v.begin(), v.end(), [](FiberId a, FiberId b) { return a >= b; }) == v.end();
-}
-
-// The fiber a ScheduleChoose with this ready set, current fiber and choice takes, when the default
-// (alternative 0) is `current` or the next ready fiber after it: the kernel's alternatives order
-// (choice_source.hpp: the default, then the other ready fibers ascending).
-std::optional<FiberId> derived_chosen(const std::vector<FiberId>& ready, FiberId current,
-                                      bool default_is_current, std::uint64_t choice) {
-  if (ready.empty() || choice >= ready.size()) return std::nullopt;
-  FiberId def = current;
-  if (!default_is_current) {
-    auto it = std::upper_bound(ready.begin(), ready.end(), current);
-    def = it != ready.end() ? *it : ready.front();
-  }
-  const auto pos = static_cast<std::size_t>(std::find(ready.begin(), ready.end(), def) - ready.begin());
-  if (pos == ready.size()) return std::nullopt;  // the default must be one of the alternatives
-  if (choice == 0) return def;
-  const std::size_t j = choice - 1;
-  return ready[j < pos ? j : j + 1];
 }
 
 // The state both directions keep (see the top of this file).

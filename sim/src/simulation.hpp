@@ -315,7 +315,7 @@ class Simulation {
       leave_for_good();
     }
     const std::uint64_t value = *c % bound;
-    ledger_.write([&](LedgerWriter& w) { w.choice(decisions_, kind, bound, value); });
+    ledger_.choice(decisions_, kind, bound, value);
     ++decisions_;
     return value;
   }
@@ -431,7 +431,7 @@ class Simulation {
   // Running fiber `from` jumps to fiber `to`, or to main when `to` is null. Returns when someone
   // jumps back to `from`; throws FiberUnwind if that was teardown.
   void switch_to(FiberRec& from, FiberRec* to) {
-    EhGlobals* g = eh_globals();
+    EhGlobals* g = eh_;
     from.eh = *g;
     *g = to ? to->eh : main_eh_;
     jumping_from_ = from.id;
@@ -546,9 +546,9 @@ class Simulation {
       }
       const std::uint64_t index = *c % runnable_.size();
       chosen = q.alternative(static_cast<std::size_t>(index));
-      ledger_.write([&](LedgerWriter& w) {
-        w.schedule_choose(step_, decisions_, chosen, index, runnable_, f.id);
-      });
+      const bool small_ids = runnable_beyond_mask_ == 0;
+      ledger_.schedule_choose(step_, decisions_, index, runnable_, small_ids ? runnable_mask_ : runnable_version_,
+                              small_ids, f.id, chosen, def == f.id);
       ++decisions_;
       if (current_runnable && kind != PointKind::yield && chosen != f.id) ++preemptions_;
     }
@@ -576,11 +576,14 @@ class Simulation {
   void teardown();
 
   void insert_runnable(FiberId id) {
+    runnable_changed(id, true);
     runnable_.insert(std::upper_bound(runnable_.begin(), runnable_.end(), id), id);
   }
   void remove_runnable(FiberId id) {
     auto it = std::lower_bound(runnable_.begin(), runnable_.end(), id);
-    if (it != runnable_.end() && *it == id) runnable_.erase(it);
+    if (it == runnable_.end() || *it != id) return;
+    runnable_.erase(it);
+    runnable_changed(id, false);
   }
 
   const RunOptions& options_;  // run() holds it for the whole run: a reference, not a per-run copy
@@ -588,6 +591,17 @@ class Simulation {
   std::vector<std::unique_ptr<FiberRec>> fibers_;  // index = id
   std::function<void()> root_body_;
   std::vector<FiberId> runnable_;                  // ready + running, ascending
+  // runnable_ as the ledger identifies it: a bit mask of the ids below 64, and a version that
+  // changes with every change (for sets with larger ids: runnable_beyond_mask_ of them).
+  std::uint64_t runnable_mask_ = 0, runnable_version_ = 1;
+  std::uint32_t runnable_beyond_mask_ = 0;
+  void runnable_changed(FiberId id, bool added) {
+    ++runnable_version_;
+    if (id.value < 64)
+      runnable_mask_ = added ? runnable_mask_ | std::uint64_t{1} << id.value : runnable_mask_ & ~(std::uint64_t{1} << id.value);
+    else
+      runnable_beyond_mask_ += added ? 1 : std::uint32_t(-1);
+  }
   std::vector<PendingOp> pending_;                 // index = id: what each fiber does next
   FiberId root_, current_, next_;
   std::uint64_t step_ = 0, decisions_ = 0, preemptions_ = 0;
@@ -616,6 +630,7 @@ class Simulation {
   FiberId jumping_from_;       // who made the latest jump (invalid: main); the jumped-to side
                                // stores the continuation it receives there
   EhGlobals main_eh_;
+  EhGlobals* const eh_ = eh_globals();  // this thread's (a run stays on its thread): no call per switch
   void* main_fake_stack_ = nullptr;
   const void* main_stack_bottom_ = nullptr;
   std::size_t main_stack_size_ = 0;

@@ -3,6 +3,7 @@
 // Source sites (ev::Site, and the site of each SitedEvent) live beside the bytes, not in them: the digest (hash())
 // covers what ran, not which line it was written on.
 
+#include <omega/sim/byte_io.hpp>
 #include <omega/sim/hash.hpp>
 #include <omega/sim/ledger_codec.hpp>
 
@@ -31,7 +32,12 @@ class Ledger {
   bool sealed() const noexcept { return sealed_; }
   // The events, with each Site event just before the first event that names it.
   std::vector<Event> events() const;
-  std::uint64_t hash() const noexcept;  // FNV-1a 64 of the bytes: the digest
+  // FNV-1a 64 of the canonical encoding (canonical()): the digest. Decodes when the ledger holds
+  // relative decisions (every kernel run does), so it is for reports, never per run.
+  std::uint64_t hash() const;
+  // The events (without sites) in ledger_codec's canonical encoding, every decision in full: what
+  // the digest covers and what encode(events) gives. bytes() is the same run more compactly.
+  std::vector<std::uint8_t> canonical() const;
   // A fast hash of the bytes for telling ledgers apart in this machine (fingerprint64), never
   // a digest: explore hashes every run's ledger with it.
   std::uint64_t fingerprint() const noexcept { return fingerprint64(bytes_); }
@@ -61,6 +67,48 @@ class Ledger {
     if (site != 0) push(event_sites_, std::pair{events_, site}, 32);
     ++events_;
   }
+  // A scheduling decision, the kernel's hot path: written relative to the previous decision
+  // (ledger_codec.cpp, code 25), usually three bytes; decode() gives the full ScheduleChoose.
+  // `ready_key` identifies the ready set cheaply: its bit mask when every ready fiber's id is
+  // below 64 (`key_is_mask`), else a version that changes whenever the set may have (0: unknown),
+  // so an unchanged set is one flag bit rather than a comparison. `default_is_current` says which
+  // fiber was alternative 0 (`current`, or the next ready fiber after it): `chosen` is recomputed
+  // from `choice`.
+  void schedule_choose(std::uint64_t step, std::uint64_t decision_index, std::uint64_t choice,
+                       std::span<const FiberId> ready, std::uint64_t ready_key, bool key_is_mask,
+                       FiberId current, FiberId chosen, bool default_is_current) {
+    if (sealed_) return;
+    std::uint8_t flags = default_is_current ? kRelDefaultIsCurrent : 0;
+    if (step == rel_.step + 1) flags |= kRelStepNext;
+    if (decision_index == rel_.next_decision) flags |= kRelDecisionNext;
+    if (rel_.known && ready_key != 0 && ready_key == rel_.ready_key && key_is_mask == rel_.key_is_mask)
+      flags |= kRelReadySame;
+    else if (key_is_mask)
+      flags |= kRelReadyMask;
+    if (rel_.known && current == rel_.chosen) flags |= kRelCurrentWasChosen;
+    constexpr std::uint8_t kAllImplied = kRelStepNext | kRelDecisionNext | kRelReadySame | kRelCurrentWasChosen;
+    if ((flags & kAllImplied) == kAllImplied && choice < 0x80) [[likely]] {
+      std::uint8_t* p = bytes_.open(3);
+      p[0] = kRelativeScheduleCode;
+      p[1] = flags;
+      p[2] = static_cast<std::uint8_t>(choice);
+      bytes_.close(p + 3);
+    } else {
+      schedule_choose_wide(flags, step, decision_index, choice, ready, ready_key, current);
+    }
+    rel_ = {step, decision_index + 1, ready_key, chosen, key_is_mask, true};
+    has_relative_ = true;
+    ++events_;
+  }
+  void choice(std::uint64_t decision_index, ChoiceKind kind, std::uint64_t bound, std::uint64_t value) {
+    write([&](LedgerWriter& w) { w.choice(decision_index, kind, bound, value); });
+    if (!sealed_) rel_.next_decision = decision_index + 1;
+  }
+  // The in-memory relative form of ScheduleChoose (not an event code of the canonical encoding).
+  static constexpr std::uint8_t kRelativeScheduleCode = 25;
+  static constexpr std::uint8_t kRelStepNext = 0x01, kRelDecisionNext = 0x02, kRelReadySame = 0x04,
+                                kRelCurrentWasChosen = 0x08, kRelDefaultIsCurrent = 0x10, kRelReadyMask = 0x20;
+
   void op(FiberId fiber, std::uint32_t object, OpCode code, std::uint64_t arg, std::uint32_t site) {
     write([&](LedgerWriter& w) { w.op(fiber, object, code, arg); }, site);
   }
@@ -81,6 +129,9 @@ class Ledger {
     v.push_back(value);
   }
   void give_back_tables() noexcept;
+  void schedule_choose_wide(std::uint8_t flags, std::uint64_t step, std::uint64_t decision_index,
+                            std::uint64_t choice, std::span<const FiberId> ready, std::uint64_t ready_key,
+                            FiberId current);
   static void grow(std::vector<std::uint64_t>& v, std::size_t first);
   static void grow(std::vector<std::pair<std::uint64_t, std::uint32_t>>& v, std::size_t first);
 
@@ -90,6 +141,14 @@ class Ledger {
   std::vector<ev::Site> sites_;
   std::vector<std::pair<std::uint64_t, std::uint32_t>> event_sites_;  // (event ordinal, site), site != 0
   std::vector<std::uint64_t> step_starts_;  // [k]: the event ordinal (Sites not counted) step k + 1 began at
+  // The last decision written, which the next relative ScheduleChoose is relative to.
+  struct Relative {
+    std::uint64_t step = 0, next_decision = 0, ready_key = 0;
+    FiberId chosen;
+    bool key_is_mask = false;
+    bool known = false;  // a ScheduleChoose was written
+  } rel_;
+  bool has_relative_ = false;  // bytes_ holds relative decisions: hash() must re-encode
 };
 
 }  // namespace omega::sim
