@@ -51,6 +51,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <mutex>
+#include <set>
 #include <bit>
 #include <cstring>
 #include <new>
@@ -524,12 +526,14 @@ namespace {
 // ledger destroyed after this thread's cleanup finds them valid; see tls_spare_data above.
 thread_local std::vector<std::uint64_t>* tls_spare_steps = nullptr;
 thread_local std::vector<std::pair<std::uint64_t, std::uint32_t>>* tls_spare_sites = nullptr;
+thread_local std::vector<Ledger::SiteEntry>* tls_spare_site_entries = nullptr;
 thread_local bool tls_tables_closed = false;
 
 struct TablesCleanup {
   ~TablesCleanup() {
     delete std::exchange(tls_spare_steps, nullptr);
     delete std::exchange(tls_spare_sites, nullptr);
+    delete std::exchange(tls_spare_site_entries, nullptr);
     tls_tables_closed = true;
   }
 };
@@ -570,9 +574,12 @@ void Ledger::grow(std::vector<std::pair<std::uint64_t, std::uint32_t>>& v, std::
   grow_from_spare(v, tls_spare_sites, first);
 }
 
+void Ledger::grow(std::vector<SiteEntry>& v, std::size_t first) { grow_from_spare(v, tls_spare_site_entries, first); }
+
 void Ledger::give_back_tables() noexcept {
   give_to_spare(step_starts_, tls_spare_steps);
   give_to_spare(event_sites_, tls_spare_sites);
+  give_to_spare(sites_, tls_spare_site_entries);
 }
 
 std::uint64_t Ledger::hash() const {
@@ -610,7 +617,7 @@ void Ledger::append(const Event& e) {
   if (const auto* site = std::get_if<ev::Site>(&e)) {
     if (site->site != sites_.size() + 1)
       throw std::invalid_argument(fmt::format("site {} out of order (expected {})", site->site, sites_.size() + 1));
-    sites_.push_back(*site);
+    sites_.push_back(SiteEntry{interned_file(site->file), site->line});
     return;
   }
   write([&](LedgerWriter& w) { w.event(e); }, event_site(e));
@@ -618,6 +625,19 @@ void Ledger::append(const Event& e) {
     rel_ = {c->step, c->decision_index + 1, 0, c->chosen, false, true};  // its ready set: unknown key
   else if (const auto* c = std::get_if<ev::Choice>(&e))
     rel_.next_decision = c->decision_index + 1;
+}
+
+ev::Site Ledger::site_event(std::size_t index) const {
+  return ev::Site{static_cast<std::uint32_t>(index + 1), std::string(sites_[index].file), sites_[index].line};
+}
+
+std::string_view Ledger::interned_file(const std::string& file) {
+  // Sites appended from files (a handful of distinct paths) live for the process, like the
+  // kernel's source_location strings, so a ledger's copy can keep views of them.
+  static std::mutex lock;
+  static std::set<std::string, std::less<>>* files = new std::set<std::string, std::less<>>();  // never freed: views outlive exit-time destructors
+  std::lock_guard g(lock);
+  return *files->insert(file).first;
 }
 
 std::vector<Event> Ledger::events() const {
@@ -631,11 +651,11 @@ std::vector<Event> Ledger::events() const {
     if (next_event_site < event_sites_.size() && event_sites_[next_event_site].first == ordinal) {
       const std::uint32_t site = event_sites_[next_event_site++].second;
       set_event_site(e, site);
-      while (next_site < site && next_site < sites_.size()) merged.emplace_back(sites_[next_site++]);
+      while (next_site < site && next_site < sites_.size()) merged.emplace_back(site_event(next_site++));
     }
     merged.push_back(std::move(e));
   }
-  while (next_site < sites_.size()) merged.emplace_back(sites_[next_site++]);  // sites no event named
+  while (next_site < sites_.size()) merged.emplace_back(site_event(next_site++));  // sites no event named
   return merged;
 }
 

@@ -42,18 +42,22 @@ thread_local SiteSlot tls_slots[kSiteSlots];
 SiteSlot* thread_site_slots() noexcept { return tls_slots; }
 
 std::uint32_t Simulation::site_slow(const std::source_location& where, SiteSlot& slot) {
-  const SiteKey key{reinterpret_cast<std::uintptr_t>(where.file_name()), where.line(), where.column()};
-  auto it = tls_sites.find(key);
-  if (it == tls_sites.end()) {
-    const std::string_view file = where.file_name();
-    it = tls_sites.emplace(key, SiteInfo{0, 0, library_file(file), short_path(file), where.line()}).first;
+  SiteInfo* found = slot.key == site_key(where) ? slot.info : nullptr;  // known, from an earlier run
+  if (found == nullptr) {
+    const SiteKey key{reinterpret_cast<std::uintptr_t>(where.file_name()), where.line(), where.column()};
+    auto it = tls_sites.find(key);
+    if (it == tls_sites.end()) {
+      const std::string_view file = where.file_name();
+      it = tls_sites.emplace(key, SiteInfo{0, 0, library_file(file), short_path(file), where.line()}).first;
+    }
+    found = &it->second;
+    slot = SiteSlot{site_key(where), found};
   }
-  SiteInfo& info = it->second;
-  slot = SiteSlot{site_key(where), &info};
+  SiteInfo& info = *found;
   if (info.run == run_serial_) return info.site;
   if (ledger_.sealed()) return 0;
   info.run = run_serial_;
-  info.site = info.library ? 0 : ledger_.add_site(std::string(info.file), info.line);
+  info.site = info.library ? 0 : ledger_.add_site(info.file, info.line);
   return info.site;
 }
 

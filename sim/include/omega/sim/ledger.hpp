@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -24,7 +25,7 @@ class Ledger {
   Ledger& operator=(Ledger&&) noexcept = default;
   // Gives the side tables' memory to the thread's next ledger (as ByteBuffer does its bytes).
   ~Ledger() {
-    if (step_starts_.capacity() != 0 || event_sites_.capacity() != 0) give_back_tables();
+    if (step_starts_.capacity() != 0 || event_sites_.capacity() != 0 || sites_.capacity() != 0) give_back_tables();
   }
 
   const ByteBuffer& bytes() const noexcept { return bytes_; }
@@ -41,8 +42,6 @@ class Ledger {
   // A fast hash of the bytes for telling ledgers apart in this machine (fingerprint64), never
   // a digest: explore hashes every run's ledger with it.
   std::uint64_t fingerprint() const noexcept { return fingerprint64(bytes_); }
-  // The sites of this run: sites()[id - 1] is site `id`.
-  const std::vector<ev::Site>& sites() const noexcept { return sites_; }
 
   // The kernel's step counter (scheduling points so far), also kept beside the bytes: messages
   // say "at step N" and the interleaving and trace number their rows the same way.
@@ -112,11 +111,16 @@ class Ledger {
   void op(FiberId fiber, std::uint32_t object, OpCode code, std::uint64_t arg, std::uint32_t site) {
     write([&](LedgerWriter& w) { w.op(fiber, object, code, arg); }, site);
   }
-  // A new site: ids are given in order, from 1.
-  std::uint32_t add_site(std::string file, std::uint32_t line) {
-    const auto id = static_cast<std::uint32_t>(sites_.size() + 1);
-    sites_.push_back(ev::Site{id, std::move(file), line});
-    return id;
+  // A site as kept beside the bytes (events() turns it into an ev::Site).
+  struct SiteEntry {
+    std::string_view file;  // a static string, or one interned for the process (append)
+    std::uint32_t line;
+  };
+  // A new site: ids are given in order, from 1. `file` must outlive every ledger (the kernel's
+  // come from std::source_location, static strings); nothing is copied on this path.
+  std::uint32_t add_site(std::string_view file, std::uint32_t line) {
+    push(sites_, SiteEntry{file, line}, 16);
+    return static_cast<std::uint32_t>(sites_.size());
   }
 
  private:
@@ -129,16 +133,19 @@ class Ledger {
     v.push_back(value);
   }
   void give_back_tables() noexcept;
+  ev::Site site_event(std::size_t index) const;  // sites_[index] as its Site event
+  static std::string_view interned_file(const std::string& file);
   void schedule_choose_wide(std::uint8_t flags, std::uint64_t step, std::uint64_t decision_index,
                             std::uint64_t choice, std::span<const FiberId> ready, std::uint64_t ready_key,
                             FiberId current);
   static void grow(std::vector<std::uint64_t>& v, std::size_t first);
   static void grow(std::vector<std::pair<std::uint64_t, std::uint32_t>>& v, std::size_t first);
+  static void grow(std::vector<SiteEntry>& v, std::size_t first);
 
   ByteBuffer bytes_;
   std::uint64_t events_ = 0;
   bool sealed_ = false;
-  std::vector<ev::Site> sites_;
+  std::vector<SiteEntry> sites_;
   std::vector<std::pair<std::uint64_t, std::uint32_t>> event_sites_;  // (event ordinal, site), site != 0
   std::vector<std::uint64_t> step_starts_;  // [k]: the event ordinal (Sites not counted) step k + 1 began at
   // The last decision written, which the next relative ScheduleChoose is relative to.
