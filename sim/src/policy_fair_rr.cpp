@@ -29,25 +29,34 @@ class FairRRSource final : public ChoiceSource {
       running_ = q.current;
       stretch_ = 1;
     }
-    FiberId front;
+    // Ascending ids: the last is the largest, so one size check covers the pass.
+    if (q.ready.back().value >= slots_.size()) slots_.resize(q.ready.back().value + 1);
+    Slot* const slots = slots_.data();
+    std::size_t front = q.size(), current = q.size();
     std::uint64_t front_stamp = ~std::uint64_t{0};
-    for (FiberId f : q.ready) {
-      Slot& s = slot(f);
-      if (s.seen_round + 1 != round_ && f != q.current) s.stamp = ++clock_;  // joins the back
+    for (std::size_t i = 0; i < q.size(); ++i) {
+      const FiberId f = q.ready[i];
+      Slot& s = slots[f.value];
+      if (f == q.current) {
+        current = i;
+        s.seen_round = round_;
+        continue;
+      }
+      if (s.seen_round + 1 != round_) s.stamp = ++clock_;  // joins the back
       s.seen_round = round_;
-      if (f != q.current && s.stamp < front_stamp) {
-        front = f;
+      if (s.stamp < front_stamp) {
+        front = i;
         front_stamp = s.stamp;
       }
     }
     if (q.current_runnable && stretch_ < quantum_) {
       ++stretch_;
-      return q.index_of(q.current);
+      return q.index_at(current);
     }
-    if (q.current_runnable) slot(q.current).stamp = ++clock_;  // its stretch is over: to the back
-    running_ = front;
+    if (q.current_runnable) slots[q.current.value].stamp = ++clock_;  // its stretch is over: to the back
+    running_ = q.ready[front];
     stretch_ = 1;
-    return q.index_of(front);
+    return q.index_at(front);
   }
 
   std::optional<std::uint64_t> choose_data(const DataQuery& q) override {

@@ -524,33 +524,35 @@ class Simulation {
     }
 
     const bool current_runnable = f.status == FiberStatus::running;
-    FiberId def;
-    if (current_runnable && kind != PointKind::yield) {
-      def = f.id;
-    } else {
-      auto it = std::upper_bound(runnable_.begin(), runnable_.end(), f.id);
-      def = it != runnable_.end() ? *it : runnable_.front();
+    // The default: the current fiber at an operation, else the next runnable after it (cyclic).
+    const bool default_is_current = current_runnable && kind != PointKind::yield;
+    auto it = std::lower_bound(runnable_.begin(), runnable_.end(), f.id);
+    if (!default_is_current) {
+      if (it != runnable_.end() && *it == f.id) ++it;
+      if (it == runnable_.end()) it = runnable_.begin();
     }
+    const auto def_pos = static_cast<std::size_t>(it - runnable_.begin());
+    const FiberId def = *it;
 
     FiberId chosen = def;
     if (runnable_.size() == 1) {
       source_->forced(chosen, pending_[chosen.value]);
     } else {
       ScheduleQuery q{runnable_, f.id, def, current_runnable, kind == PointKind::yield,
-                      decisions_, step_, pending_};
+                      decisions_, step_, pending_, def_pos};
       const std::optional<std::uint64_t> c = source_->choose_fiber(q);
       if (!c) {
         end_run(Outcome::divergence, source_->divergence(),
                 ev::Divergence{decisions_, source_->divergence()});
         return;
       }
-      const std::uint64_t index = *c % runnable_.size();
-      chosen = q.alternative(static_cast<std::size_t>(index));
+      const auto index = static_cast<std::size_t>(*c % runnable_.size());
+      chosen = index == 0 ? def : runnable_[index - 1 < def_pos ? index - 1 : index];
       const bool small_ids = runnable_beyond_mask_ == 0;
       ledger_.schedule_choose(step_, decisions_, index, runnable_, small_ids ? runnable_mask_ : runnable_version_,
-                              small_ids, f.id, chosen, def == f.id);
+                              small_ids, f.id, chosen, default_is_current);
       ++decisions_;
-      if (current_runnable && kind != PointKind::yield && chosen != f.id) ++preemptions_;
+      if (default_is_current && chosen != f.id) ++preemptions_;
     }
     if (chosen != f.id && f.status == FiberStatus::running) f.status = FiberStatus::ready;
     fibers_[chosen.value]->status = FiberStatus::running;  // also a current fiber its timer woke

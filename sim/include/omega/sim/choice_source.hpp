@@ -52,6 +52,9 @@ struct ScheduleQuery {
   std::uint64_t decision_index = 0;  // position in the run's one choice stream
   std::uint64_t step = 0;
   std::span<const PendingOp> pending;  // by fiber id: what each fiber does next
+  // ready[default_position] == default_fiber; kUnknown: found by a search when asked.
+  static constexpr std::size_t kUnknown = ~std::size_t{0};
+  std::size_t default_position = kUnknown;
 
   std::size_t size() const noexcept { return ready.size(); }
   PendingOp pending_of(FiberId f) const noexcept {
@@ -62,19 +65,25 @@ struct ScheduleQuery {
   FiberId alternative(std::size_t i) const noexcept {
     if (i == 0) return default_fiber;
     const std::size_t j = i - 1;
-    const std::size_t def = position(default_fiber);
-    return ready[j < def ? j : j + 1];
+    return ready[j < position_of_default() ? j : j + 1];
   }
 
   // The alts index of f, or size() if f is not runnable.
   std::size_t index_of(FiberId f) const noexcept {
     if (f == default_fiber) return 0;
-    const std::size_t p = position(f);
-    if (p == ready.size()) return p;
-    return p < position(default_fiber) ? p + 1 : p;
+    return index_at(position(f));
+  }
+  // The alts index of ready[p] (size() for p == size()): a policy that walked `ready` needs no search.
+  std::size_t index_at(std::size_t p) const noexcept {
+    if (p >= ready.size()) return ready.size();
+    const std::size_t def = position_of_default();
+    return p == def ? 0 : p < def ? p + 1 : p;
   }
 
  private:
+  std::size_t position_of_default() const noexcept {
+    return default_position != kUnknown ? default_position : position(default_fiber);
+  }
   std::size_t position(FiberId f) const noexcept {
     for (std::size_t i = 0; i < ready.size(); ++i)
       if (ready[i] == f) return i;
