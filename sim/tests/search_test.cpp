@@ -114,6 +114,19 @@ void lost_update() {
   join(b);
   check(counter.load() == 2, "lost update");
 }
+// Three incrementers and a reader of two cells: enough reads-from pairs that rff's corpus grows
+// past its warm-up and its later runs follow plans.
+void lost_update_of_three() {
+  Shared<int> counter("counter", 0), seen("seen", 0);
+  std::vector<Fiber<void>> all;
+  for (int i = 0; i < 3; ++i)
+    all.push_back(spawn([&] {
+      counter.store(counter.load() + 1);
+      seen.store(seen.load() + 1);
+    }, "inc-" + std::to_string(i)));  // rff names events by fiber name
+  for (auto& f : all) join(f);
+  check(counter.load() == 3, "lost update");
+}
 void two_fibers_two_cells() {  // each writes both cells, in opposite orders
   spawn([] { x.store(1); y.store(1); }, "a");
   spawn([] { y.store(2); x.store(2); }, "b");
@@ -336,13 +349,14 @@ TEST_CASE("property: DPOR reaches every outcome plain search reaches; the racing
 }
 
 TEST_CASE("rff: the same seed range gives the same runs; a failure replays from its choices; stop_after stops") {
-  const auto lost = lost_update;
+  const auto lost = lost_update_of_three;
   sim::RffOptions o;
   o.first_seed = 0;
   o.last_seed = 99;
   const sim::RffReport one = sim::explore_rff(o, lost), two = sim::explore_rff(o, lost);
   CHECK(one.runs == 100);
   CHECK(one.pairs > 0);
+  CHECK(one.corpus > 4);  // past the warm-up (rff.cpp's kWarmCorpus): planned runs are covered too
   REQUIRE(one.failures > 0);
   REQUIRE(one.signatures.size() == two.signatures.size());
   CHECK(one.failures == two.failures);
