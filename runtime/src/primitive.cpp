@@ -6,12 +6,10 @@
 namespace omega::detail {
 
 bool Primitive::attach(const char* api) {
-  sim::kernel::require(api);
-  if (sim::kernel::tearing_down()) {
-    sim::kernel::point();  // does nothing, but notices a swallowed teardown unwind
-    return false;
-  }
-  if (sim::kernel::attach(ref_, kind_, named_ ? std::string_view(name_) : std::string_view())) {
+  const sim::kernel::Attached a =
+      sim::kernel::attach_for(api, ref_, kind_, named_ ? std::string_view(name_) : std::string_view());
+  if (a == sim::kernel::Attached::inert) return false;
+  if (a == sim::kernel::Attached::attached_now) {
     // An unnamed object is "<kind>#<id>" of this run: it depends only on this run's order of
     // first use, never on an earlier run.
     if (!named_) name_ = std::string(kind_) + "#" + std::to_string(ref_.id);
@@ -40,9 +38,7 @@ const std::string& Primitive::unnamed() noexcept {
 
 bool Primitive::begin(const char* api, sim::OpId op, const std::source_location& where) {
   if (!attach(api)) return false;
-  sim::kernel::at(where);
-  sim::kernel::govern(op, object_id());
-  sim::kernel::point();
+  sim::kernel::operation_point(where, op, object_id());
   return true;
 }
 

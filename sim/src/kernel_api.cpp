@@ -103,6 +103,23 @@ std::uint64_t now_ns() { return sim("omega::now").now_ns(); }
 bool attach(ObjectRef& ref, std::string_view kind, std::string_view name) {
   return sim().attach(ref, kind, name);
 }
+Attached attach_for(const char* api, ObjectRef& ref, std::string_view kind, std::string_view name) {
+  if (tls_current == nullptr) [[unlikely]]
+    sim(api);
+  internal::Simulation& s = *tls_current;
+  if (s.tearing_down()) [[unlikely]] {
+    s.op_point();  // does nothing, but notices a swallowed teardown unwind
+    return Attached::inert;
+  }
+  if (ref.run == s.run_serial()) [[likely]]
+    return Attached::already;
+  return s.attach(ref, kind, name) ? Attached::attached_now : Attached::already;
+}
+void operation_point(const std::source_location& where, OpId op, std::uint32_t object) {
+  if (tls_current == nullptr) [[unlikely]]
+    sim();
+  tls_current->operation_point(where, op, object);
+}
 void op(const ObjectRef& ref, OpCode code, std::uint64_t arg) { sim().op(ref, code, arg); }
 void at(const std::source_location& where) noexcept {
   if (tls_current != nullptr) tls_current->at(where);

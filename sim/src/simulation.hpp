@@ -213,6 +213,14 @@ class Simulation {
     point(PointKind::op);
   }
 
+  // kernel::operation_point: at(where), govern(op, object), op_point() with one inert() check.
+  void operation_point(const std::source_location& where, OpId op, std::uint32_t object) {
+    at(where);
+    if (inert()) return;
+    govern_checked(op, object);
+    point(PointKind::op);
+  }
+
   void block(BlockReason reason, std::string_view on, kernel::BlockOn what);
 
   bool block_until(BlockReason reason, std::string_view on, std::uint64_t deadline_ns, kernel::BlockOn what);

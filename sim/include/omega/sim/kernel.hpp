@@ -167,6 +167,14 @@ std::uint64_t now_ns();
 // name is recorded as "<kind>#<id>"). Returns true when newly attached: a primitive that outlives
 // a run then resets its state.
 bool attach(ObjectRef& ref, std::string_view kind, std::string_view name);
+// What a primitive's operation does first, in one call: outside a run throws UsageError naming
+// `api`; during teardown notices a swallowed unwind and says `inert` (the operation does nothing);
+// else attaches ref as attach() does and says whether it was `attached_now`.
+enum class Attached : std::uint8_t { inert, already, attached_now };
+Attached attach_for(const char* api, ObjectRef& ref, std::string_view kind, std::string_view name);
+// at(where), govern(op, object) and point(), in one call: an operation's announcement and its
+// scheduling point.
+void operation_point(const std::source_location& where, OpId op, std::uint32_t object);
 // Records an operation on an attached object by the current fiber, with the site at() gave it.
 void op(const ObjectRef& ref, OpCode code, std::uint64_t arg = 0);
 // Where the current fiber's next operation was called from (its Op event's site, and where a
