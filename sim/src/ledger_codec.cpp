@@ -191,7 +191,7 @@ void LedgerWriter::yield_wide(FiberId f) {
   out_.close(put_varint(p, fiber_code(f)));
 }
 
-void LedgerWriter::op(FiberId f, std::uint32_t object, OpCode code, std::uint64_t arg) {
+void LedgerWriter::op_wide(FiberId f, std::uint32_t object, OpCode code, std::uint64_t arg) {
   std::uint8_t* p = out_.open(1 + 10 + 10 + 1 + 10);
   *p++ = ev::Op::kCode;
   p = put_varint(p, fiber_code(f));

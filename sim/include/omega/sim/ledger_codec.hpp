@@ -82,7 +82,20 @@ class LedgerWriter {
     out_.close(p + 2);
   }
   void yield_wide(FiberId f);
-  void op(FiberId f, std::uint32_t object, OpCode code, std::uint64_t arg);
+  // Every operation: inline while fiber, object and arg each fit one varint byte.
+  void op(FiberId f, std::uint32_t object, OpCode code, std::uint64_t arg) {
+    const std::uint32_t fiber = f.valid() ? f.value + 1 : 0;
+    if ((fiber | object) >= 0x80 || arg >= 0x80) [[unlikely]]
+      return op_wide(f, object, code, arg);
+    std::uint8_t* p = out_.open(5);
+    p[0] = ev::Op::kCode;
+    p[1] = static_cast<std::uint8_t>(fiber);
+    p[2] = static_cast<std::uint8_t>(object);
+    p[3] = static_cast<std::uint8_t>(code);
+    p[4] = static_cast<std::uint8_t>(arg);
+    out_.close(p + 5);
+  }
+  void op_wide(FiberId f, std::uint32_t object, OpCode code, std::uint64_t arg);
   // The kernel's other frequent events, each written as event(e) would write it, without building
   // an Event (no variant, no copy of the strings).
   void spawn(FiberId f, FiberId parent, bool daemon, std::string_view name);
