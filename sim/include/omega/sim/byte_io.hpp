@@ -15,6 +15,9 @@
 
 namespace omega::sim::detail {
 
+// A fiber in every encoding: id + 1, so "no fiber" (the root's parent) is 0.
+inline std::uint64_t fiber_code(FiberId f) noexcept { return f.valid() ? std::uint64_t{f.value} + 1 : 0; }
+
 // Writes v as LEB128 at p (at most 10 bytes); returns the end.
 inline std::uint8_t* put_varint(std::uint8_t* p, std::uint64_t v) noexcept {
   if (v < 0x80) [[likely]] {
