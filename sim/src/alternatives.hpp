@@ -1,9 +1,10 @@
 #pragma once
 // The kernel's alternatives order (choice_source.hpp: the default, then the other ready fibers
 // ascending), for the ledger encodings that leave the chosen fiber out: both the in-memory
-// relative ScheduleChoose (ledger_codec.cpp) and the compact file encoding (ledger_compact.cpp)
+// relative ScheduleChoose (ledger_codec.cpp's decoder) and the compact file encoding (ledger_compact.cpp)
 // recompute it from the ready set, the current fiber, the default rule and the choice.
 
+#include <omega/sim/choice_source.hpp>
 #include <omega/sim/ids.hpp>
 
 #include <algorithm>
@@ -26,9 +27,11 @@ inline std::optional<FiberId> derived_chosen(std::span<const FiberId> ready, Fib
   }
   const auto pos = static_cast<std::size_t>(std::find(ready.begin(), ready.end(), def) - ready.begin());
   if (pos == ready.size()) return std::nullopt;  // the default must be one of the alternatives
-  if (choice == 0) return def;
-  const std::size_t j = choice - 1;
-  return ready[j < pos ? j : j + 1];
+  ScheduleQuery q;
+  q.ready = ready;
+  q.default_fiber = def;
+  q.default_position = pos;
+  return q.alternative(static_cast<std::size_t>(choice));
 }
 
 }  // namespace omega::sim::detail

@@ -74,7 +74,6 @@ FiberId spawn(std::function<std::uint64_t()> body, std::string name, bool daemon
               std::optional<std::set<std::string>> caps) {
   return sim("omega::spawn").spawn(std::move(body), std::move(name), daemon, std::move(caps));
 }
-void govern(OpId op, std::uint32_t object) { sim().govern(op, object); }
 void set_opaque(bool enter) { sim().set_opaque(enter); }
 void enter_compound(std::uint32_t object) {
   if (tls_current != nullptr) tls_current->enter_compound(object);
@@ -100,9 +99,6 @@ void sleep_until(std::uint64_t deadline_ns, std::string_view on) {
   sim("omega::sleep_for").sleep_until(deadline_ns, on);
 }
 std::uint64_t now_ns() { return sim("omega::now").now_ns(); }
-bool attach(ObjectRef& ref, std::string_view kind, std::string_view name) {
-  return sim().attach(ref, kind, name);
-}
 Attached attach_for(const char* api, ObjectRef& ref, std::string_view kind, std::string_view name) {
   if (tls_current == nullptr) [[unlikely]]
     sim(api);

@@ -24,7 +24,7 @@ using detail::put_varint;
 namespace {
 
 // One spare per side table and thread, as plain pointers (no thread_local destructor) so that a
-// ledger destroyed after this thread's cleanup finds them valid; see tls_spare_data above.
+// ledger destroyed after this thread's cleanup finds them valid (as ledger_codec.cpp's byte spare).
 thread_local std::vector<std::uint64_t>* tls_spare_steps = nullptr;
 thread_local std::vector<std::pair<std::uint64_t, std::uint32_t>>* tls_spare_sites = nullptr;
 thread_local std::vector<Ledger::SiteEntry>* tls_spare_site_entries = nullptr;

@@ -555,7 +555,7 @@ class Simulation {
         return;
       }
       const auto index = static_cast<std::size_t>(*c % runnable_.size());
-      chosen = index == 0 ? def : runnable_[index - 1 < def_pos ? index - 1 : index];
+      chosen = q.alternative(index);
       const bool small_ids = runnable_beyond_mask_ == 0;
       ledger_.schedule_choose(step_, decisions_, index, runnable_, small_ids ? runnable_mask_ : runnable_version_,
                               small_ids, f.id, chosen, default_is_current);

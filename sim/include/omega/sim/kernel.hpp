@@ -109,13 +109,6 @@ std::string label(FiberId f);  // "2 (worker)"
 FiberId spawn(std::function<std::uint64_t()> body, std::string name, bool daemon,
               std::optional<std::set<std::string>> caps = std::nullopt);
 
-// Governance check of operation `op` by the current fiber: the profile must allow it, the fiber
-// must hold its cap, and its family budget must not be spent. On failure the run ends (outcome
-// denied or budget) and this never returns.
-// Also announces the operation as the fiber's pending one (PendingOp): call it right before the
-// operation's scheduling point, with the object acted on (kNoObject for none).
-void govern(OpId op, std::uint32_t object = 0xffffffffu);
-
 // Brackets a compound operation on `object` (one made of other operations): until the matching
 // leave_compound, every operation the current fiber announces may also touch `object` (DPOR's
 // dependence, PendingOp::within). Nests; outside a run, does nothing.
@@ -163,17 +156,17 @@ void sleep_until(std::uint64_t deadline_ns, std::string_view on = {});
 // Virtual time since the run started. It only moves when no fiber can run.
 std::uint64_t now_ns();
 
-// Attaches the object to the current run if it is not yet, recording an Object event (an empty
-// name is recorded as "<kind>#<id>"). Returns true when newly attached: a primitive that outlives
-// a run then resets its state.
-bool attach(ObjectRef& ref, std::string_view kind, std::string_view name);
-// What a primitive's operation does first, in one call: outside a run throws UsageError naming
-// `api`; during teardown notices a swallowed unwind and says `inert` (the operation does nothing);
-// else attaches ref as attach() does and says whether it was `attached_now`.
+// What a primitive's operation does first: outside a run throws UsageError naming `api`; during
+// teardown notices a swallowed unwind and says `inert` (the operation does nothing); else attaches
+// the object to the current run if it is not yet, recording an Object event (an empty name is
+// recorded as "<kind>#<id>"), and says `attached_now` when it was: a primitive that outlives a run
+// then resets its state.
 enum class Attached : std::uint8_t { inert, already, attached_now };
 Attached attach_for(const char* api, ObjectRef& ref, std::string_view kind, std::string_view name);
-// at(where), govern(op, object) and point(), in one call: an operation's announcement and its
-// scheduling point.
+// An operation's announcement and its scheduling point: at(where); the governance check of `op`
+// by the current fiber (the profile must allow it, the fiber must hold its cap, its family budget
+// must not be spent; else the run ends, outcome denied or budget, and this never returns); `op`
+// on `object` (kNoObject for none) as the fiber's pending operation (PendingOp); then point().
 void operation_point(const std::source_location& where, OpId op, std::uint32_t object);
 // Records an operation on an attached object by the current fiber, with the site at() gave it.
 void op(const ObjectRef& ref, OpCode code, std::uint64_t arg = 0);
