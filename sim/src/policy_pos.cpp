@@ -10,7 +10,7 @@ namespace {
 
 class PosSource final : public ChoiceSource {
  public:
-  explicit PosSource(std::uint64_t seed) : prng_(seed), core_(prng_) {}
+  explicit PosSource(std::uint64_t seed) : prng_(internal::pos_prng(seed)), core_(prng_) {}
 
   std::optional<std::uint64_t> choose_fiber(const ScheduleQuery& q) override {
     return q.index_of(core_.pick(q, [](FiberId) { return true; }));

@@ -23,6 +23,13 @@
 
 namespace omega::sim::internal {
 
+// A sampler's PRNG for a run seed. Seeds pair up: an odd seed runs the mirror of the even one
+// before it (every draw complemented, so the racing operations that went first there tend to go
+// last). Each run alone is still the plain sampler; a pair covers opposite orders more often than
+// two independent runs (bug bench, pos, 500 trials: account 3.0 -> 2.6, twostage 2.1 -> 1.6
+// schedules to the first bug; the rest unchanged).
+inline Prng pos_prng(std::uint64_t seed) { return seed % 2 == 0 ? Prng(seed) : Prng::mirror_of(seed - 1); }
+
 class PosCore {
  public:
   explicit PosCore(Prng& prng) : prng_(prng) {}

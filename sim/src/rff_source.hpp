@@ -63,7 +63,7 @@ using Plan = std::vector<Constraint>;
 class RffSource final : public ChoiceSource {
  public:
   RffSource(std::uint64_t seed, const Plan& plan, std::vector<RfPair>& seen)
-      : prng_(seed), core_(prng_), seen_(seen) {
+      : prng_(pos_prng(seed)), core_(prng_), seen_(seen) {
     for (const Constraint& c : plan) by_reader_.emplace(c.pair.reader, c);
   }
 

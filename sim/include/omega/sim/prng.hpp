@@ -20,8 +20,16 @@ class Prng {
     for (auto& word : s_) word = splitmix64(sm);
   }
 
+  // The antithetic twin of Prng(seed): every output complemented (u -> 1 - u), so whatever the
+  // twin's run sorts by these draws it sorts in reverse, and below() mirrors too.
+  static constexpr Prng mirror_of(std::uint64_t seed) noexcept {
+    Prng p(seed);
+    p.flip_ = ~std::uint64_t{0};
+    return p;
+  }
+
   constexpr std::uint64_t next() noexcept {
-    const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
+    const std::uint64_t result = (rotl(s_[1] * 5, 7) * 9) ^ flip_;
     const std::uint64_t t = s_[1] << 17;
     s_[2] ^= s_[0];
     s_[3] ^= s_[1];
@@ -42,6 +50,7 @@ class Prng {
     return (x << k) | (x >> (64 - k));
   }
   std::uint64_t s_[4]{};
+  std::uint64_t flip_ = 0;
 };
 
 }  // namespace omega::sim
