@@ -41,7 +41,7 @@ def first_bug(program, policy, trial):
     return int(m.group(1)) - first + 1 if m else None
 
 
-PORTFOLIO_POLICIES = 6  # pos, pct:1, pct:2, pct:3, random, fair-rr (sim::policy_for_seed)
+PORTFOLIO_POLICIES = 6  # pos, pct:1, pct:2, pct:3, random, fair-rr: 2 seeds of 12 each (sim::policy_for_seed)
 print(f"{'program':20s} {'policy':10s} {'found':>6s} {'mean':>8s}   published: PCT3 / POS / RFF / PERIOD")
 for program, published in PROGRAMS.items():
     means = {}

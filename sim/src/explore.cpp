@@ -51,14 +51,21 @@ std::uint64_t calibrate_pct_steps(const RunOptions& base, const std::function<vo
 
 Policy policy_for_seed(const std::string& spec, std::uint64_t seed, std::uint64_t pct_steps) {
   if (spec != "portfolio") return parse_policy(spec, pct_steps);
-  // pos first: the policy that finds most bugs soonest gets the first seed of every six.
-  switch (seed % 6) {
-    case 0: return pos_policy();
-    case 1: return pct(1, pct_steps);
-    case 2: return pct(2, pct_steps);
-    case 3: return pct(3, pct_steps);
-    case 4: return random_policy();
-    default: return fair_rr(static_cast<std::uint32_t>(2 + (seed / 6) % 3));  // quanta 2..4
+  // Each policy gets 2 seeds of every 12. pos takes the first two, adjacent: pos pairs an even seed
+  // with the odd one after it (its mirror), and the pair must be one of pos's own runs.
+  const std::uint64_t cycle = seed / 12;
+  switch (seed % 12) {
+    case 0:
+    case 1: return pos_policy();
+    case 2:
+    case 7: return pct(1, pct_steps);
+    case 3:
+    case 8: return pct(2, pct_steps);
+    case 4:
+    case 9: return pct(3, pct_steps);
+    case 5:
+    case 10: return random_policy();
+    default: return fair_rr(static_cast<std::uint32_t>(2 + (2 * cycle + (seed % 12 == 11)) % 3));  // quanta 2..4
   }
 }
 

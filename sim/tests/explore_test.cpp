@@ -127,12 +127,13 @@ TEST_CASE("a signature masks numbers that are values, never digits in names") {
 }
 
 TEST_CASE("portfolio spreads seeds over pos, pct:1..3, random and fair-rr, and says which found each signature") {
-  CHECK(sim::describe(sim::policy_for_seed("portfolio", 0, 10)) == "pos");
-  CHECK(sim::describe(sim::policy_for_seed("portfolio", 1, 10)) == "pct:1");
-  CHECK(sim::describe(sim::policy_for_seed("portfolio", 2, 10)) == "pct:2");
-  CHECK(sim::describe(sim::policy_for_seed("portfolio", 3, 10)) == "pct:3");
-  CHECK(sim::describe(sim::policy_for_seed("portfolio", 4, 10)) == "random");
-  CHECK(sim::describe(sim::policy_for_seed("portfolio", 5, 10)).substr(0, 7) == "fair-rr");
+  // Two seeds of every 12 each; pos's two adjacent (an even seed and its mirror).
+  const char* expected[] = {"pos", "pos", "pct:1", "pct:2", "pct:3", "random", "fair-rr:2",
+                            "pct:1", "pct:2", "pct:3", "random", "fair-rr:3"};
+  for (std::uint64_t seed = 0; seed < 12; ++seed)
+    CHECK(sim::describe(sim::policy_for_seed("portfolio", seed, 10)) == expected[seed]);
+  CHECK(sim::describe(sim::policy_for_seed("portfolio", 18, 10)) == "fair-rr:4");
+  CHECK(sim::describe(sim::policy_for_seed("portfolio", 23, 10)) == "fair-rr:2");
   sim::ExploreOptions o;
   o.last_seed = 499;
   o.policy = "portfolio";

@@ -126,7 +126,7 @@ class ReportBuilder {
 };
 
 // The policy a seed runs under: the spec itself, or for "portfolio" one of pos, pct:1, pct:2,
-// pct:3, random and fair-rr by seed % 6.
+// pct:3, random and fair-rr by seed % 12 (two seeds each; pos's two adjacent, a mirrored pair).
 Policy policy_for_seed(const std::string& spec, std::uint64_t seed, std::uint64_t pct_steps);
 bool spec_uses_pct(const std::string& spec);
 
