@@ -75,6 +75,23 @@ TEST_CASE("governance: an operation outside the profile is denied, per family") 
   }
 }
 
+TEST_CASE("governance: rules resolved in a run without a profile do not carry into a profiled run, nor back") {
+  // Profile-free runs keep their resolved rules for the next run on the thread (a per-run saving);
+  // a run with a profile must resolve its own, and the run after it must not inherit its denials.
+  for (const auto& f : families()) {
+    CAPTURE(f.op);
+    sim::RunOptions open = options(), restricted = options();
+    restricted.governance.profile = sim::Profile::only("restricted", {"fiber.spawn", "fiber.join"});
+    const bool spawn_family = f.op == "fiber.spawn" || f.op == "fiber.join";
+    for (int round = 0; round < 2; ++round) {
+      CHECK(sim::run(open, f.attempt).passed());
+      const auto denied = sim::run(restricted, f.attempt);
+      CHECK((denied.outcome == sim::Outcome::denied) != spawn_family);
+      CHECK(sim::run(open, f.attempt).passed());
+    }
+  }
+}
+
 TEST_CASE("governance: an operation without its cap is denied, per family; caps narrow at spawn") {
   for (const auto& f : families()) {
     const std::string cap = sim::required_cap(f.op);

@@ -166,6 +166,7 @@ class Simulation {
     for (std::size_t i = 0; i < std::size(kFamilies); ++i) family_limits_[i] = options_.budgets.*(kFamilies[i].limit);
     governance_open_ = !options_.governance.profile.allowed && !options_.governance.caps;
     swap_spares();
+    if (options_.governance.profile.allowed) op_rules_.clear();  // the spares' may be profile-free
   }
 
   ~Simulation() {
@@ -625,7 +626,7 @@ class Simulation {
     std::string kind, name;
   };
   std::vector<ObjectName> objects_;  // index = object id in this run
-  std::vector<OpRule> op_rules_;  // by OpId, resolved on first use in this run
+  std::vector<OpRule> op_rules_;  // by OpId, resolved on first use (kept across profile-free runs)
   std::uint64_t family_counts_[std::size(kFamilies)] = {};
   std::uint64_t family_limits_[std::size(kFamilies)] = {};
   bool governance_open_ = true;  // no profile, no run caps, no fiber narrowed its caps
@@ -656,8 +657,8 @@ class Simulation {
     std::vector<ObjectName> objects;
     std::vector<Timer> timers;
   };
-  // Empties this run's vectors and swaps them with the thread's spares: in the constructor it
-  // takes the spares, in the destructor it gives them back.
+  // Empties this run's vectors (but the profile-free op rules) and swaps them with the thread's
+  // spares: in the constructor it takes the spares, in the destructor it gives them back.
   void swap_spares() noexcept {
     thread_local Spares spares;
     const auto exchange = [](auto& mine, auto& spare) {
@@ -667,7 +668,10 @@ class Simulation {
     exchange(fibers_, spares.fibers);
     exchange(runnable_, spares.runnable);
     exchange(pending_, spares.pending);
-    exchange(op_rules_, spares.op_rules);
+    // Rules resolved without a profile are the registry's facts alone, the same in every run:
+    // they stay resolved for the next run (a profiled run resolves its own: see the constructor).
+    if (options_.governance.profile.allowed) op_rules_.clear();
+    op_rules_.swap(spares.op_rules);
     exchange(objects_, spares.objects);
     exchange(timers_, spares.timers);
   }
