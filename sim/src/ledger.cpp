@@ -123,7 +123,7 @@ void Ledger::append(const Event& e) {
   }
   write([&](LedgerWriter& w) { w.event(e); }, event_site(e));
   if (const auto* c = std::get_if<ev::ScheduleChoose>(&e))
-    rel_ = {c->step, c->decision_index + 1, 0, c->chosen, false, true};  // its ready set: unknown key
+    rel_ = {c->step, c->decision_index + 1, 0, c->chosen, false};  // its ready set: unknown key
   else if (const auto* c = std::get_if<ev::Choice>(&e))
     rel_.next_decision = c->decision_index + 1;
 }

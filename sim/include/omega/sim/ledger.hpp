@@ -80,11 +80,11 @@ class Ledger {
     std::uint8_t flags = default_is_current ? kRelDefaultIsCurrent : 0;
     if (step == rel_.step + 1) flags |= kRelStepNext;
     if (decision_index == rel_.next_decision) flags |= kRelDecisionNext;
-    if (rel_.known && ready_key != 0 && ready_key == rel_.ready_key && key_is_mask == rel_.key_is_mask)
+    if (ready_key == rel_.ready_key && key_is_mask == rel_.key_is_mask && ready_key != 0)
       flags |= kRelReadySame;
     else if (key_is_mask)
       flags |= kRelReadyMask;
-    if (rel_.known && current == rel_.chosen) flags |= kRelCurrentWasChosen;
+    if (current == rel_.chosen) flags |= kRelCurrentWasChosen;
     constexpr std::uint8_t kAllImplied = kRelStepNext | kRelDecisionNext | kRelReadySame | kRelCurrentWasChosen;
     if ((flags & kAllImplied) == kAllImplied && choice < 0x80) [[likely]] {
       std::uint8_t* p = bytes_.open(3);
@@ -95,7 +95,7 @@ class Ledger {
     } else {
       schedule_choose_wide(flags, step, decision_index, choice, ready, ready_key, current);
     }
-    rel_ = {step, decision_index + 1, ready_key, chosen, key_is_mask, true};
+    rel_ = {step, decision_index + 1, ready_key, chosen, key_is_mask};
     has_relative_ = true;
     ++events_;
   }
@@ -148,12 +148,12 @@ class Ledger {
   std::vector<SiteEntry> sites_;
   std::vector<std::pair<std::uint64_t, std::uint32_t>> event_sites_;  // (event ordinal, site), site != 0
   std::vector<std::uint64_t> step_starts_;  // [k]: the event ordinal (Sites not counted) step k + 1 began at
-  // The last decision written, which the next relative ScheduleChoose is relative to.
+  // The last decision written, which the next relative ScheduleChoose is relative to. Before the
+  // first, nothing matches: ready_key 0 is never "the same set" and no fiber is the invalid chosen.
   struct Relative {
     std::uint64_t step = 0, next_decision = 0, ready_key = 0;
     FiberId chosen;
     bool key_is_mask = false;
-    bool known = false;  // a ScheduleChoose was written
   } rel_;
   bool has_relative_ = false;  // bytes_ holds relative decisions: hash() must re-encode
 };
