@@ -33,11 +33,13 @@ bool Simulation::attach(ObjectRef& ref, std::string_view kind, std::string_view 
   if (ref.run == run_serial_) return false;
   ref.run = run_serial_;
   ref.id = next_object_++;
-  Event e = ev::Object{ref.id, std::string(kind),
-                       name.empty() ? fmt::format("{}#{}", kind, ref.id) : std::string(name)};
-  if (!tearing_down_) ledger_.append(e);
-  auto& o = std::get<ev::Object>(e);
-  objects_.push_back(ObjectName{std::move(o.kind), std::move(o.name)});
+  ObjectName& o = objects_.emplace_back();
+  o.kind.assign(kind);
+  if (name.empty())
+    fmt::format_to(std::back_inserter(o.name), "{}#{}", kind, ref.id);
+  else
+    o.name.assign(name);
+  ledger_.write([&](LedgerWriter& w) { w.object(ref.id, o.kind, o.name); });  // nothing once sealed
   return true;
 }
 

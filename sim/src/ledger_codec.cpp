@@ -204,6 +204,20 @@ void LedgerWriter::spawn(FiberId f, FiberId parent, bool daemon, std::string_vie
   str(name);
 }
 
+void LedgerWriter::object(std::uint32_t object, std::string_view kind, std::string_view name) {
+  std::uint8_t* p = out_.open(1 + 5);
+  *p++ = ev::Object::kCode;
+  out_.close(put_varint(p, object));
+  str(kind);
+  str(name);
+}
+
+void LedgerWriter::time_advance(std::uint64_t now_ns) {
+  std::uint8_t* p = out_.open(1 + 10);
+  *p++ = ev::TimeAdvance::kCode;
+  out_.close(put_varint(p, now_ns));
+}
+
 void LedgerWriter::block(FiberId f, BlockReason reason, std::string_view on, std::uint32_t object, FiberId holder) {
   std::uint8_t* p = out_.open(1 + 5 + 1);
   *p++ = ev::Block::kCode;
@@ -265,6 +279,10 @@ void LedgerWriter::event(const Event& e) {
           done(x.fiber, x.value_hash);
         } else if constexpr (std::is_same_v<T, ev::Choice>) {
           choice(x.decision_index, x.kind, x.bound, x.value);
+        } else if constexpr (std::is_same_v<T, ev::Object>) {
+          object(x.object, x.kind, x.name);
+        } else if constexpr (std::is_same_v<T, ev::TimeAdvance>) {
+          time_advance(x.now_ns);
         } else {
           byte(T::kCode);
           if constexpr (std::is_same_v<T, ev::Error> || std::is_same_v<T, ev::Failure>) {
@@ -278,12 +296,6 @@ void LedgerWriter::event(const Event& e) {
           } else if constexpr (std::is_same_v<T, ev::Divergence>) {
             varint(x.decision_index);
             str(x.message);
-          } else if constexpr (std::is_same_v<T, ev::Object>) {
-            varint(x.object);
-            str(x.kind);
-            str(x.name);
-          } else if constexpr (std::is_same_v<T, ev::TimeAdvance>) {
-            varint(x.now_ns);
           } else if constexpr (std::is_same_v<T, ev::Timeout>) {
             fiber(x.fiber);
           } else if constexpr (std::is_same_v<T, ev::Denied>) {

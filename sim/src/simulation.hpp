@@ -252,10 +252,10 @@ class Simulation {
       return;
     }
     // A sited event (an oracle call) takes this run's site for it, also when replayed from a
-    // recording that numbered its sites differently.
-    Event sited = e;
-    set_event_site(sited, take_site(cur()));
-    ledger_.append(sited);
+    // recording that numbered its sites differently. The site is kept beside the bytes, so the
+    // event is written as it is with this site (no copy of the event and its strings).
+    const std::uint32_t site = take_site(cur());
+    ledger_.write([&](LedgerWriter& w) { w.event(e); }, site);
   }
 
   FiberInfo info(FiberId id);

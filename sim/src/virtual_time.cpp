@@ -37,7 +37,7 @@ bool Simulation::advance_time() {
   }
   if (first.deadline_ns != now_ns_) {
     now_ns_ = first.deadline_ns;
-    ledger_.append(ev::TimeAdvance{now_ns_});
+    ledger_.write([&](LedgerWriter& w) { w.time_advance(now_ns_); });
   }
   while (!timers_.empty() && timers_.back().deadline_ns == first.deadline_ns &&
          timers_.back().is_timeout == first.is_timeout) {

@@ -103,6 +103,8 @@ class LedgerWriter {
   void two_fibers(std::uint8_t code, FiberId a, FiberId b);  // Wake (fiber, by), Join (fiber, target)
   void done(FiberId f, std::uint64_t value_hash);
   void choice(std::uint64_t decision_index, ChoiceKind kind, std::uint64_t bound, std::uint64_t value);
+  void object(std::uint32_t object, std::string_view kind, std::string_view name);
+  void time_advance(std::uint64_t now_ns);
 
  private:
   ByteBuffer& out_;
