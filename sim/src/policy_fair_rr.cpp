@@ -13,6 +13,7 @@
 #include <omega/sim/policies.hpp>
 #include <omega/sim/prng.hpp>
 
+#include <optional>
 #include <vector>
 
 namespace omega::sim {
@@ -21,7 +22,7 @@ namespace {
 class FairRRSource final : public ChoiceSource {
  public:
   FairRRSource(std::uint32_t quantum, std::uint64_t seed)
-      : quantum_(quantum == 0 ? 1 : quantum), data_(seed) {}
+      : quantum_(quantum == 0 ? 1 : quantum), seed_(seed) {}
 
   std::optional<std::uint64_t> choose_fiber(const ScheduleQuery& q) override {
     ++round_;
@@ -60,7 +61,8 @@ class FairRRSource final : public ChoiceSource {
   }
 
   std::optional<std::uint64_t> choose_data(const DataQuery& q) override {
-    return data_.below(q.bound);
+    if (!data_) data_.emplace(seed_);  // seeded on first use: most runs under rr draw no data
+    return data_->below(q.bound);
   }
 
   void forced(FiberId chosen, PendingOp) override {
@@ -86,7 +88,8 @@ class FairRRSource final : public ChoiceSource {
   }
 
   std::uint32_t quantum_;
-  Prng data_;
+  std::uint64_t seed_;
+  std::optional<Prng> data_;
   std::vector<Slot> slots_;    // by fiber id
   std::uint64_t clock_ = 0;    // last stamp handed out
   std::uint64_t round_ = 0;    // decisions seen, forced ones included
