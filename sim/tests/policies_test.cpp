@@ -14,22 +14,26 @@ using omega::testing::options;
 
 namespace {
 
-// Three fibers each append their letter `yields` times with a yield after each append.
-std::string letters_log(const sim::RunOptions& o, int yields) {
+// Three fibers named A, B and C each run `body(letter, log)`; the log they wrote.
+std::string three_fibers_log(const sim::RunOptions& o, void (*body)(char, std::string&, int), int n = 0) {
   std::string log;
   auto r = sim::run(o, [&] {
     std::vector<Fiber<void>> fs;
-    for (char c : std::string("ABC"))
-      fs.push_back(spawn([&log, c, yields] {
-        for (int i = 0; i < yields; ++i) {
-          log += c;
-          yield();
-        }
-      }, std::string(1, c)));
+    for (char c : std::string("ABC")) fs.push_back(spawn([&log, c, body, n] { body(c, log, n); }, std::string(1, c)));
     for (auto& f : fs) join(f);
   });
   REQUIRE_MESSAGE(r.passed(), r.message);
   return log;
+}
+
+// Three fibers each append their letter `yields` times with a yield after each append.
+std::string letters_log(const sim::RunOptions& o, int yields) {
+  return three_fibers_log(o, [](char c, std::string& log, int n) {
+    for (int i = 0; i < n; ++i) {
+      log += c;
+      yield();
+    }
+  }, yields);
 }
 
 }  // namespace
@@ -196,19 +200,11 @@ namespace {
 
 // Three fibers take one lock; the order they took it in.
 std::string lock_order(std::uint64_t seed) {
-  std::string order;
-  const auto r = sim::run(options(sim::pos_policy(), seed), [&] {
-    Mutex m("m");
-    std::vector<Fiber<void>> fs;
-    for (char c : std::string("abc"))
-      fs.push_back(spawn([&, c] {
-        std::lock_guard g(m);
-        order += c;
-      }, std::string(1, c)));
-    for (auto& f : fs) join(f);
+  return three_fibers_log(options(sim::pos_policy(), seed), [](char c, std::string& log, int) {
+    static Mutex m("m");  // a static primitive starts fresh in every run
+    std::lock_guard g(m);
+    log += c;
   });
-  REQUIRE_MESSAGE(r.passed(), r.message);
-  return order;
 }
 
 }  // namespace
