@@ -38,6 +38,7 @@ CheckResult check(const std::string& name, const std::function<void()>& scenario
     ~Active() { s = detail::DrawState{}; }
   } active{state};
 
+  const sim::RunBatch batch;
   CheckResult result;
   std::vector<std::uint64_t> last_failing;
   std::vector<std::any> last_inputs;

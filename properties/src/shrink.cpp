@@ -125,6 +125,7 @@ std::uint64_t auto_max_runs(std::size_t decisions) {
 ShrinkResult shrink(const std::function<void()>& scenario, const std::vector<std::uint64_t>& failing,
                     const ShrinkOptions& options) {
   ShrinkResult out;
+  const sim::RunBatch batch;
   auto run_vector = [&](const std::vector<std::uint64_t>& v) {
     sim::RunOptions o = options.base;
     o.policy = sim::vector_of(v);

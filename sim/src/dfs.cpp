@@ -62,6 +62,7 @@ std::string describe_dfs(const DfsOptions& o) {
 
 DfsReport explore_dfs(const DfsOptions& options, const std::function<void()>& body) {
   DfsReport out;
+  const RunBatch batch;
   Search search(options);
   RunOptions o = options.base;
   o.policy = policy::Custom{"dfs", [&search](std::uint64_t) { return std::make_unique<DfsSource>(search); }};

@@ -225,6 +225,7 @@ ExploreReport explore(const ExploreOptions& options, const std::function<void()>
   const unsigned jobs = std::max(1u, options.jobs);
   std::barrier sync(static_cast<std::ptrdiff_t>(jobs), end_window);
   auto run_window = [&] {
+    const RunBatch batch;  // one signal-handler check per window, not per run
     for (;;) {
       if (halt.load(std::memory_order_relaxed)) return;
       if (options.stop_requested && options.stop_requested()) {

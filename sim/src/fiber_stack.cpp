@@ -4,6 +4,7 @@
 
 #include "fiber_stack.hpp"
 
+#include <omega/sim/run.hpp>
 #include <omega/sim/stack_pool.hpp>
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -214,7 +215,10 @@ void on_fault(int sig, siginfo_t* info, void* uctx) {
 
 }  // namespace
 
+constinit thread_local int tls_run_batch_depth = 0;
+
 void install_overflow_handler() {
+  if (tls_run_batch_depth > 0) return;  // checked when the batch began
   // Checked on every run, not once: test frameworks (doctest) install and later restore their own
   // handlers around each test, which would silently remove ours. The check is one read (no lock:
   // runs on many threads do not queue here); only a missing handler takes the lock, and
@@ -271,5 +275,11 @@ void reset_stack_pool_peak() noexcept {
   auto& s = detail::pool().stats;
   s.peak_in_use = s.in_use;
 }
+
+RunBatch::RunBatch() {
+  detail::install_overflow_handler();  // the one check for the batch (a no-op in an outer batch)
+  ++detail::tls_run_batch_depth;
+}
+RunBatch::~RunBatch() { --detail::tls_run_batch_depth; }
 
 }  // namespace omega::sim

@@ -108,6 +108,7 @@ struct State {
 
 RffReport explore_rff(const RffOptions& options, const std::function<void()>& body) {
   RffReport out;
+  const RunBatch batch;
   State state;
   std::map<std::string, std::size_t> by_signature;
   const std::uint64_t epoch = std::max<std::uint64_t>(1, options.epoch);

@@ -5,10 +5,12 @@
 
 #include <doctest/doctest.h>
 
+#include <csignal>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <string>
+#include <tuple>
 #include <vector>
 
 using namespace omega;
@@ -65,6 +67,57 @@ TEST_CASE("a fiber that overflows its stack ends the process with 'stack overflo
     });
   });
   CHECK_FALSE((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+  CHECK_MESSAGE(err.find("stack overflow in fiber deep-recursion") != std::string::npos, err);
+}
+
+namespace {
+
+void foreign_handler(int) { ::_exit(42); }
+
+// Installs foreign_handler for SIGSEGV as a test framework would, on the alternate signal stack
+// (an overflowed stack has no room to run a handler).
+void install_foreign_handler() {
+  struct sigaction sa {};
+  sa.sa_handler = foreign_handler;
+  sa.sa_flags = SA_ONSTACK;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGSEGV, &sa, nullptr);
+}
+
+// A run whose fiber overflows; the named message says our handler caught it.
+void overflowing_run() {
+  sim::RunOptions o;
+  o.stack_bytes = 64 * 1024;
+  sim::run(o, [] {
+    auto f = spawn([] { return recurse(1'000'000); }, "deep-recursion");
+    (void)join(f);
+  });
+}
+
+}  // namespace
+
+TEST_CASE("RunBatch: the handler is checked when the batch begins, not per run, and per run again after it") {
+  // A handler installed before the batch (as a test framework does) is replaced when it begins.
+  auto [status, err] = in_subprocess([] {
+    install_foreign_handler();
+    const sim::RunBatch batch;
+    overflowing_run();
+  });
+  CHECK_MESSAGE(err.find("stack overflow in fiber deep-recursion") != std::string::npos, err);
+  // Within the batch runs do not look again (no syscall per run): one installed mid-batch stands.
+  std::tie(status, err) = in_subprocess([] {
+    const sim::RunBatch batch;
+    (void)sim::run(sim::RunOptions{}, [] {});
+    install_foreign_handler();
+    overflowing_run();
+  });
+  CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 42));
+  // After the batch, every run checks again.
+  std::tie(status, err) = in_subprocess([] {
+    { const sim::RunBatch batch; }
+    install_foreign_handler();
+    overflowing_run();
+  });
   CHECK_MESSAGE(err.find("stack overflow in fiber deep-recursion") != std::string::npos, err);
 }
 

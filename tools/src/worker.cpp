@@ -59,6 +59,7 @@ void worker_main(const WorkerSetup& setup, const std::string& prog, long parent_
     return o;
   };
   RunInspector inspector(setup.scenario);
+  const sim::RunBatch batch;  // a worker process: nothing installs signal handlers between its runs
 
   for (;;) {
     worker::Command c;

@@ -70,4 +70,17 @@ struct RunResult {
 // catch (...) swallowed the teardown unwind without rethrowing).
 RunResult run(const RunOptions& options, std::function<void()> body);
 
+// Every run makes sure the stack-overflow signal handler is still ours (a test framework may have
+// swapped it since: doctest does around each test case), which is a syscall per run. While a
+// RunBatch lives on a thread, runs there skip that check: it was made once when the batch began.
+// For loops of many runs in which nothing installs signal handlers (explore and its workers, the
+// shrinker, dfs, rff, prop::check). Batches nest; a batch changes nothing a run records.
+class RunBatch {
+ public:
+  RunBatch();
+  ~RunBatch();
+  RunBatch(const RunBatch&) = delete;
+  RunBatch& operator=(const RunBatch&) = delete;
+};
+
 }  // namespace omega::sim
