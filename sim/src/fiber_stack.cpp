@@ -215,7 +215,9 @@ void on_fault(int sig, siginfo_t* info, void* uctx) {
 
 }  // namespace
 
-constinit thread_local int tls_run_batch_depth = 0;
+namespace {
+constinit thread_local int tls_run_batch_depth = 0;  // sim::RunBatch nesting on this thread
+}  // namespace
 
 void install_overflow_handler() {
   if (tls_run_batch_depth > 0) return;  // checked when the batch began

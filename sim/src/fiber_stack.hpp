@@ -27,8 +27,6 @@ struct PooledGuardedStack {
 // alternate signal stack (once per thread). The handler asks overflow_fiber_name() whether the
 // fault hit the running fiber's guard. Does nothing inside a sim::RunBatch (checked when it began).
 void install_overflow_handler();
-// The RunBatch nesting depth on this thread.
-extern constinit thread_local int tls_run_batch_depth;
 
 // Implemented by the kernel: the running fiber's name if `addr` lies in its guard area, else
 // nullptr (an overflow also flags an installed Beacon). Called from a signal handler: allocates
